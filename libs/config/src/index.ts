@@ -1,2 +1,3 @@
 export * from './lib/load-config';
 export * from './lib/infrastructure.config';
+export * from './lib/service.config';

@@ -32,7 +32,7 @@ export function loadConfig<Schema extends z.ZodType>(
 }
 
 /** A comma-separated list, e.g. `KAFKA_BROKERS=host1:9092,host2:9092`. */
-export const commaSeparated = (item: z.ZodType<string> = z.string()) =>
+export const commaSeparated = (item: z.ZodType<string, string> = z.string()) =>
   z
     .string()
     .transform((value) =>

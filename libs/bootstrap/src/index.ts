@@ -1,0 +1,2 @@
+export * from './lib/http-application';
+export * from './lib/backend-service';

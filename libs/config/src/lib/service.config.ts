@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { infrastructureSchema } from './infrastructure.config';
+import { port, positiveInteger } from './load-config';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** A host:port pair, e.g. `127.0.0.1:50051` or `user-service:50051`. */
+export const hostAndPort = () => z.string().regex(/^[^:\s]+:\d{1,5}$/, 'expected host:port');
+
+/** Settings every process of the system has: logging and its HTTP port (API, or health and metrics). */
+export const processSchema = z.object({
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Interface the HTTP server binds: loopback on a workstation, 0.0.0.0 in a container. */
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Grace period on SIGTERM for in-flight requests and consumer commits before the process exits. */
+  SHUTDOWN_TIMEOUT_MS: positiveInteger().default(10_000),
+});
+
+/**
+ * Settings of a backend service (user-service, order-service): infrastructure addresses, its gRPC
+ * listen address, the HTTP port for health and metrics, and the database pool.
+ *
+ * gRPC listens on loopback by default: only the gateway (and other services) on this machine may
+ * call it. In a container set GRPC_LISTEN_ADDRESS=0.0.0.0:port and let the network isolate it.
+ */
+export const backendServiceSchema = infrastructureSchema.extend(processSchema.shape).extend({
+  GRPC_LISTEN_ADDRESS: hostAndPort(),
+  HTTP_PORT: port(),
+  DB_POOL_SIZE: positiveInteger().default(10),
+  DB_STATEMENT_TIMEOUT_MS: positiveInteger().default(5_000),
+  /** Deadline for each outgoing gRPC call. */
+  GRPC_DEADLINE_MS: positiveInteger().default(2_000),
+});

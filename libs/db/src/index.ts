@@ -1,0 +1,4 @@
+export * from './lib/database.types';
+export * from './lib/database-router';
+export * from './lib/migrations';
+export { classifyReplicaFailure, type ReplicaFallbackReason } from './lib/replica-failure';

@@ -1,0 +1,3 @@
+export * from './lib/domain-error';
+export * from './lib/grpc-status.mapping';
+export * from './lib/grpc-error.interceptor';

@@ -1,0 +1,3 @@
+export * from './lib/gateway.module';
+export * from './lib/errors/problem-details.filter';
+export * from './lib/errors/validation.pipe';

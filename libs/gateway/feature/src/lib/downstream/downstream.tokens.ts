@@ -1,0 +1,8 @@
+export const USER_SERVICE_GRPC = Symbol('UserServiceGrpc');
+export const ORDER_SERVICE_GRPC = Symbol('OrderServiceGrpc');
+export const GATEWAY_OPTIONS = Symbol('GatewayOptions');
+
+export interface GatewayOptions {
+  /** Deadline for each downstream gRPC call; past it the client gets 503, not a hung request. */
+  grpcDeadlineMs: number;
+}

@@ -1,0 +1,30 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ClientGrpc } from '@nestjs/microservices';
+import { orderV1 } from '@workshop/contracts';
+import { callUnary } from '@workshop/grpc';
+import { GATEWAY_OPTIONS, type GatewayOptions, ORDER_SERVICE_GRPC } from './downstream.tokens';
+
+/** The gateway's only door to order-service: one method per RPC, each with a deadline. */
+@Injectable()
+export class OrderServiceClient {
+  private readonly rpc: orderV1.OrderServiceClient;
+
+  constructor(
+    @Inject(ORDER_SERVICE_GRPC) client: ClientGrpc,
+    @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
+  ) {
+    this.rpc = client.getService<orderV1.OrderServiceClient>(orderV1.ORDER_SERVICE_NAME);
+  }
+
+  placeOrder(request: orderV1.PlaceOrderRequest): Promise<orderV1.PlaceOrderResponse> {
+    return callUnary(this.rpc.placeOrder.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
+  }
+
+  getOrder(request: orderV1.GetOrderRequest): Promise<orderV1.GetOrderResponse> {
+    return callUnary(this.rpc.getOrder.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
+  }
+
+  listOrdersByUser(request: orderV1.ListOrdersByUserRequest): Promise<orderV1.ListOrdersByUserResponse> {
+    return callUnary(this.rpc.listOrdersByUser.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
+  }
+}

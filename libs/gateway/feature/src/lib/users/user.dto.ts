@@ -1,0 +1,13 @@
+import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+
+/** Body of POST /users. Limits match user-service's own checks, which stay authoritative. */
+export class CreateUserBody {
+  @IsString()
+  @IsEmail({}, { message: 'must be an email address' })
+  @MaxLength(254)
+  email!: string;
+
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+}

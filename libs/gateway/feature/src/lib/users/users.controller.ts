@@ -1,0 +1,39 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { OrderServiceClient } from '../downstream/order-service.client';
+import { UserServiceClient } from '../downstream/user-service.client';
+import { IdParams } from '../id.params';
+import { type Page, PageQuery } from '../pagination.dto';
+import { type OrderJson, type UserJson, type UserWithStatisticsJson, presentOrder, presentUser, presentUserWithStatistics } from '../presenters';
+import { CreateUserBody } from './user.dto';
+
+@Controller('users')
+export class UsersController {
+  constructor(
+    private readonly userService: UserServiceClient,
+    private readonly orderService: OrderServiceClient,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  async create(@Body() body: CreateUserBody): Promise<UserJson> {
+    const response = await this.userService.createUser({ email: body.email, name: body.name });
+    return presentUser(response.user);
+  }
+
+  @Get()
+  async list(@Query() query: PageQuery): Promise<Page<UserJson>> {
+    const response = await this.userService.listUsers({ pageSize: query.limit ?? 0, pageToken: query.cursor ?? '' });
+    return { items: response.users.map(presentUser), nextCursor: response.nextPageToken || null };
+  }
+
+  @Get(':id')
+  async get(@Param() params: IdParams): Promise<UserWithStatisticsJson> {
+    return presentUserWithStatistics(await this.userService.getUser({ id: params.id }));
+  }
+
+  @Get(':id/orders')
+  async listOrders(@Param() params: IdParams, @Query() query: PageQuery): Promise<Page<OrderJson>> {
+    const response = await this.orderService.listOrdersByUser({ userId: params.id, pageSize: query.limit ?? 0, pageToken: query.cursor ?? '' });
+    return { items: response.orders.map(presentOrder), nextCursor: response.nextPageToken || null };
+  }
+}

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'grpc',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/libs/grpc',
+};

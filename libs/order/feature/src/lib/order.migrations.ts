@@ -1,0 +1,26 @@
+import type { Migration } from '@workshop/db';
+import { outboxMigration } from '@workshop/messaging';
+
+/** order-service owns the `orders` schema; no other service reads or writes it. */
+export const ORDER_SCHEMA = 'orders';
+
+export const ORDER_MIGRATIONS: readonly Migration[] = [
+  {
+    id: '001-create-orders',
+    sql: `
+      CREATE TABLE orders.orders (
+        id uuid PRIMARY KEY,
+        user_id uuid NOT NULL,
+        status text NOT NULL,
+        -- Lines are always read and written with their order, never queried on their own.
+        lines jsonb NOT NULL,
+        total_minor bigint NOT NULL,
+        currency_code char(3) NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      -- ListOrdersByUser walks one user's orders newest first by (created_at, id).
+      CREATE INDEX orders_user_created_at_id ON orders.orders (user_id, created_at DESC, id DESC);
+    `,
+  },
+  outboxMigration(ORDER_SCHEMA),
+];

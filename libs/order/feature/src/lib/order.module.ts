@@ -1,0 +1,83 @@
+import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ClientsModule, type ClientGrpc } from '@nestjs/microservices';
+import { ALL_TOPICS, USER_PACKAGE, userV1 } from '@workshop/contracts';
+import { DatabaseRouter, runMigrations, type DatabaseConfig } from '@workshop/db';
+import { grpcClientOptions, waitForChannelReady } from '@workshop/grpc';
+import { EventPublisher, OutboxRelay, ensureTopics, type KafkaConfig } from '@workshop/messaging';
+import { type Logger, READINESS_CHECKS } from '@workshop/observability';
+import { OrderGrpcController } from './order.grpc-controller';
+import { ORDER_MIGRATIONS, ORDER_SCHEMA } from './order.migrations';
+import { OrderRepository } from './order.repository';
+import { OrderService, type OrderServiceOptions } from './order.service';
+import { DATABASE, EVENT_PUBLISHER, ORDER_LOGGER, ORDER_MODULE_OPTIONS, USER_SERVICE_CLIENT } from './order.tokens';
+
+export interface OrderModuleOptions extends OrderServiceOptions {
+  database: DatabaseConfig;
+  kafka: KafkaConfig;
+  userServiceUrl: string;
+  logger: Logger;
+}
+
+/**
+ * Everything order-service does, as one module: the gRPC controller, its service and
+ * repository, the client for user-service, and the outbox relay that publishes order events.
+ */
+@Module({})
+export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private relay?: OutboxRelay;
+
+  constructor(
+    @Inject(DATABASE) private readonly db: DatabaseRouter,
+    @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
+    @Inject(ORDER_MODULE_OPTIONS) private readonly options: OrderModuleOptions,
+  ) {}
+
+  static forRoot(options: OrderModuleOptions): DynamicModule {
+    return {
+      module: OrderModule,
+      imports: [ClientsModule.register([grpcClientOptions(USER_SERVICE_CLIENT, USER_PACKAGE, options.userServiceUrl)])],
+      controllers: [OrderGrpcController],
+      providers: [
+        { provide: ORDER_MODULE_OPTIONS, useValue: options },
+        { provide: ORDER_LOGGER, useValue: options.logger },
+        { provide: DATABASE, useFactory: () => new DatabaseRouter(options.database, options.logger) },
+        { provide: EVENT_PUBLISHER, useFactory: () => new EventPublisher(options.kafka, options.logger) },
+        {
+          provide: READINESS_CHECKS,
+          inject: [DATABASE, USER_SERVICE_CLIENT],
+          useFactory: (db: DatabaseRouter, userService: ClientGrpc) => [
+            { name: 'postgres', check: () => db.ping() },
+            { name: 'user-service', check: () => waitForChannelReady(userService, userV1.USER_SERVICE_NAME, 1_000) },
+          ],
+        },
+        OrderRepository,
+        OrderService,
+      ],
+      exports: [READINESS_CHECKS],
+    };
+  }
+
+  async onModuleInit(): Promise<void> {
+    const { logger } = this.options;
+    const applied = await runMigrations(this.db, { schema: ORDER_SCHEMA, migrations: ORDER_MIGRATIONS, logger });
+    if (applied.length > 0) logger.info({ applied }, 'Database migrations applied');
+    // The producer owns its topics: created explicitly, with the configured partition count.
+    await ensureTopics(this.options.kafka, ALL_TOPICS, logger);
+  }
+
+  /**
+   * The relay starts with the application, not before: orders accepted while Kafka is down stay
+   * in the outbox and are published when it returns.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.publisher.connect();
+    this.relay = new OutboxRelay({ db: this.db, publisher: this.publisher, schema: ORDER_SCHEMA, logger: this.options.logger });
+    await this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
+    await this.publisher.disconnect();
+    await this.db.close();
+  }
+}

@@ -1,0 +1,109 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ORDER_PLACED_TOPIC, type eventsV1, orderV1 } from '@workshop/contracts';
+import { type DatabaseRouter } from '@workshop/db';
+import { enqueueOutboxEvent } from '@workshop/messaging';
+import type { KeysetPosition } from '@workshop/pagination';
+import { ORDER_SCHEMA } from './order.migrations';
+import { DATABASE } from './order.tokens';
+
+interface OrderRow {
+  id: string;
+  user_id: string;
+  status: string;
+  lines: StoredOrderLine[];
+  total_minor: number;
+  currency_code: string;
+  created_at: Date;
+}
+
+/** A line as stored in the `lines` jsonb column. */
+interface StoredOrderLine {
+  sku: string;
+  quantity: number;
+  unitPriceMinor: number;
+}
+
+const ORDER_COLUMNS = 'id, user_id, status, lines, total_minor, currency_code, created_at';
+
+/** Every SQL statement order-service runs, and which server each one goes to. */
+@Injectable()
+export class OrderRepository {
+  constructor(@Inject(DATABASE) private readonly db: DatabaseRouter) {}
+
+  /**
+   * Writes the order and its order.placed event in one transaction (the transactional outbox):
+   * either both exist or neither does, so an order is never placed without its event being
+   * published eventually, and no event is published for an order that was rolled back.
+   */
+  async insertWithEvent(order: {
+    id: string;
+    userId: string;
+    lines: orderV1.OrderLine[];
+    currencyCode: string;
+    totalMinor: number;
+    eventId: string;
+  }): Promise<orderV1.Order> {
+    return this.db.transaction(async (tx) => {
+      const storedLines: StoredOrderLine[] = order.lines.map((line) => ({
+        sku: line.sku,
+        quantity: line.quantity,
+        unitPriceMinor: line.unitPrice?.amountMinor ?? 0,
+      }));
+      const inserted = await tx.query<OrderRow>(
+        `INSERT INTO orders.orders (id, user_id, status, lines, total_minor, currency_code)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ORDER_COLUMNS}`,
+        [order.id, order.userId, 'PLACED', JSON.stringify(storedLines), order.totalMinor, order.currencyCode],
+      );
+      const placed = toOrder(inserted.rows[0]!);
+      const event: eventsV1.OrderPlaced = {
+        eventId: order.eventId,
+        orderId: placed.id,
+        userId: placed.userId,
+        total: placed.total,
+        lineCount: placed.lines.length,
+        placedAt: placed.createdAt,
+      };
+      // Keyed by user id: one user's events share a partition and keep their order.
+      await enqueueOutboxEvent(tx, ORDER_SCHEMA, { id: order.eventId, topic: ORDER_PLACED_TOPIC, key: placed.userId, payload: event });
+      return placed;
+    });
+  }
+
+  /** Reads from a replica; a miss is confirmed on the primary, since a new order may not have replicated yet. */
+  async findById(id: string): Promise<orderV1.Order | undefined> {
+    const sql = `SELECT ${ORDER_COLUMNS} FROM orders.orders WHERE id = $1`;
+    const row = (await this.db.read<OrderRow>(sql, [id])).rows[0] ?? (await this.db.query<OrderRow>(sql, [id])).rows[0];
+    return row === undefined ? undefined : toOrder(row);
+  }
+
+  /** One page of a user's orders, newest first, strictly after `after`. */
+  async listByUser(userId: string, limit: number, after: KeysetPosition | undefined): Promise<orderV1.Order[]> {
+    const result = after
+      ? await this.db.read<OrderRow>(
+          `SELECT ${ORDER_COLUMNS} FROM orders.orders
+            WHERE user_id = $1 AND (created_at, id) < ($2, $3)
+            ORDER BY created_at DESC, id DESC LIMIT $4`,
+          [userId, after.createdAt, after.id, limit],
+        )
+      : await this.db.read<OrderRow>(
+          `SELECT ${ORDER_COLUMNS} FROM orders.orders WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+          [userId, limit],
+        );
+    return result.rows.map(toOrder);
+  }
+}
+
+function toOrder(row: OrderRow): orderV1.Order {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    status: row.status === 'PLACED' ? orderV1.OrderStatus.ORDER_STATUS_PLACED : orderV1.OrderStatus.ORDER_STATUS_UNSPECIFIED,
+    lines: row.lines.map((line) => ({
+      sku: line.sku,
+      quantity: line.quantity,
+      unitPrice: { amountMinor: line.unitPriceMinor, currencyCode: row.currency_code },
+    })),
+    total: { amountMinor: row.total_minor, currencyCode: row.currency_code },
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,61 @@
+import type { orderV1 } from '@workshop/contracts';
+import { ValidationError, type FieldViolation } from '@workshop/errors';
+import { UUID } from '@workshop/pagination';
+
+export const MAX_LINES = 100;
+export const MAX_QUANTITY = 10_000;
+/** 10 million in major units per line: far beyond any real basket, far below 2^53 minor units. */
+export const MAX_UNIT_PRICE_MINOR = 1_000_000_000;
+const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const CURRENCY = /^[A-Z]{3}$/;
+
+export interface ValidOrder {
+  userId: string;
+  lines: orderV1.OrderLine[];
+  currencyCode: string;
+  totalMinor: number;
+}
+
+/**
+ * Checks a PlaceOrder request and computes its total. An order has one currency: amounts in
+ * different currencies cannot be added without an exchange rate, which this system does not have.
+ */
+export function validatePlaceOrder(request: orderV1.PlaceOrderRequest): ValidOrder {
+  const violations: FieldViolation[] = [];
+  if (!UUID.test(request.userId)) violations.push({ field: 'userId', message: 'must be a UUID' });
+  if (request.lines.length === 0 || request.lines.length > MAX_LINES) {
+    violations.push({ field: 'lines', message: `must have 1 to ${MAX_LINES} lines` });
+  }
+  request.lines.slice(0, MAX_LINES).forEach((line, index) => {
+    const at = `lines[${index}]`;
+    if (!SKU.test(line.sku)) violations.push({ field: `${at}.sku`, message: 'must be 1 to 64 letters, digits, dots, dashes or underscores' });
+    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_QUANTITY) {
+      violations.push({ field: `${at}.quantity`, message: `must be between 1 and ${MAX_QUANTITY}` });
+    }
+    const price = line.unitPrice;
+    if (price === undefined || !Number.isInteger(price.amountMinor) || price.amountMinor < 0 || price.amountMinor > MAX_UNIT_PRICE_MINOR) {
+      violations.push({ field: `${at}.unitPrice.amountMinor`, message: `must be between 0 and ${MAX_UNIT_PRICE_MINOR}` });
+    }
+    if (price === undefined || !CURRENCY.test(price.currencyCode)) {
+      violations.push({ field: `${at}.unitPrice.currencyCode`, message: 'must be an ISO 4217 code such as EUR' });
+    }
+  });
+  const currencies = new Set(request.lines.map((line) => line.unitPrice?.currencyCode));
+  if (violations.length === 0 && currencies.size > 1) {
+    violations.push({ field: 'lines', message: 'must all be priced in the same currency' });
+  }
+  if (violations.length > 0) throw new ValidationError(violations);
+
+  const lines = request.lines.map((line) => ({ sku: line.sku, quantity: line.quantity, unitPrice: line.unitPrice! }));
+  return {
+    userId: request.userId.toLowerCase(),
+    lines,
+    currencyCode: lines[0]!.unitPrice.currencyCode,
+    totalMinor: lines.reduce((sum, line) => sum + line.quantity * line.unitPrice.amountMinor, 0),
+  };
+}
+
+export function validateOrderId(id: string, field = 'id'): string {
+  if (!UUID.test(id)) throw new ValidationError([{ field, message: 'must be a UUID' }]);
+  return id.toLowerCase();
+}

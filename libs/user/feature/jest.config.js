@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'user-feature',
+  preset: '../../../jest.preset.js',
+  coverageDirectory: '../../../coverage/libs/user/feature',
+};

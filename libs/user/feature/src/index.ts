@@ -1,0 +1,2 @@
+export * from './lib/user.module';
+export { USER_MIGRATIONS, USER_SCHEMA } from './lib/user.migrations';

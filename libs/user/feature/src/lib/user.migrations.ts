@@ -1,0 +1,42 @@
+import type { Migration } from '@workshop/db';
+
+/** user-service owns the `users` schema; no other service reads or writes it. */
+export const USER_SCHEMA = 'users';
+
+export const USER_MIGRATIONS: readonly Migration[] = [
+  {
+    id: '001-create-users',
+    sql: `
+      CREATE TABLE users.users (
+        id uuid PRIMARY KEY,
+        email text NOT NULL,
+        name text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      -- Emails are unique regardless of case: Ada@Example.com and ada@example.com are one person.
+      CREATE UNIQUE INDEX users_email_unique ON users.users (lower(email));
+      -- Keyset pagination walks users oldest first by (created_at, id).
+      CREATE INDEX users_created_at_id ON users.users (created_at, id);
+    `,
+  },
+  {
+    id: '002-create-order-statistics',
+    sql: `
+      -- Per-user, per-currency totals derived from order.placed events.
+      CREATE TABLE users.order_statistics (
+        user_id uuid NOT NULL,
+        currency_code char(3) NOT NULL,
+        orders_count bigint NOT NULL,
+        total_spent_minor bigint NOT NULL,
+        last_order_at timestamptz NOT NULL,
+        PRIMARY KEY (user_id, currency_code)
+      );
+      -- Events already applied, written in the same transaction as their effect: a redelivered
+      -- event finds its id here and changes nothing.
+      CREATE TABLE users.processed_events (
+        event_id uuid PRIMARY KEY,
+        processed_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
+];

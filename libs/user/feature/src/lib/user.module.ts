@@ -1,0 +1,65 @@
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { RedisCache, type CacheConfig } from '@workshop/cache';
+import { DatabaseRouter, runMigrations, type DatabaseConfig } from '@workshop/db';
+import { EventConsumer, type KafkaConfig } from '@workshop/messaging';
+import { type Logger, READINESS_CHECKS, type ReadinessCheck } from '@workshop/observability';
+import { OrderStatisticsConsumer } from './order-statistics.consumer';
+import { UserGrpcController } from './user.grpc-controller';
+import { USER_MIGRATIONS, USER_SCHEMA } from './user.migrations';
+import { UserRepository } from './user.repository';
+import { UserService } from './user.service';
+import { CACHE, DATABASE, ORDER_EVENTS_CONSUMER, USER_LOGGER } from './user.tokens';
+
+export interface UserModuleOptions {
+  database: DatabaseConfig;
+  cache: CacheConfig;
+  kafka: KafkaConfig & { groupId: string };
+  logger: Logger;
+}
+
+/**
+ * Everything user-service does, as one module: the gRPC controller, its service and repository,
+ * the order-statistics consumer, and the clients they share. The app only loads config and
+ * starts the transports.
+ */
+@Module({})
+export class UserModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(DATABASE) private readonly db: DatabaseRouter,
+    @Inject(CACHE) private readonly cache: RedisCache,
+    @Inject(USER_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  static forRoot(options: UserModuleOptions): DynamicModule {
+    const readinessChecks: ReadinessCheck[] = [];
+    return {
+      module: UserModule,
+      controllers: [UserGrpcController],
+      providers: [
+        { provide: USER_LOGGER, useValue: options.logger },
+        { provide: DATABASE, useFactory: () => new DatabaseRouter(options.database, options.logger) },
+        { provide: CACHE, useFactory: () => new RedisCache(options.cache, options.logger) },
+        { provide: ORDER_EVENTS_CONSUMER, useFactory: () => new EventConsumer(options.kafka, options.logger) },
+        {
+          provide: READINESS_CHECKS,
+          inject: [DATABASE],
+          useFactory: (db: DatabaseRouter) => [...readinessChecks, { name: 'postgres', check: () => db.ping() }],
+        },
+        UserRepository,
+        UserService,
+        OrderStatisticsConsumer,
+      ],
+      exports: [READINESS_CHECKS],
+    };
+  }
+
+  /** Migrations run before the gRPC server listens: no request ever meets an old schema. */
+  async onModuleInit(): Promise<void> {
+    const applied = await runMigrations(this.db, { schema: USER_SCHEMA, migrations: USER_MIGRATIONS, logger: this.logger });
+    if (applied.length > 0) this.logger.info({ applied }, 'Database migrations applied');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.db.close(), this.cache.close()]);
+  }
+}

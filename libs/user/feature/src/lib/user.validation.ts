@@ -1,0 +1,28 @@
+import { ValidationError, type FieldViolation } from '@workshop/errors';
+import { UUID } from '@workshop/pagination';
+import type { userV1 } from '@workshop/contracts';
+
+// Deliberately simple: one @, no spaces, a dot in the domain. Proving an address exists takes an email, not a regex.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const MAX_EMAIL_LENGTH = 254;
+export const MAX_NAME_LENGTH = 200;
+
+/** Checks a CreateUser request and returns it normalized (trimmed), or throws with every bad field. */
+export function validateCreateUser(request: userV1.CreateUserRequest): { email: string; name: string } {
+  const email = request.email.trim();
+  const name = request.name.trim();
+  const violations: FieldViolation[] = [];
+  if (!EMAIL.test(email) || email.length > MAX_EMAIL_LENGTH) {
+    violations.push({ field: 'email', message: `must be an email address of at most ${MAX_EMAIL_LENGTH} characters` });
+  }
+  if (name.length === 0 || name.length > MAX_NAME_LENGTH) {
+    violations.push({ field: 'name', message: `must be 1 to ${MAX_NAME_LENGTH} characters` });
+  }
+  if (violations.length > 0) throw new ValidationError(violations);
+  return { email, name };
+}
+
+export function validateUserId(id: string, field = 'id'): string {
+  if (!UUID.test(id)) throw new ValidationError([{ field, message: 'must be a UUID' }]);
+  return id.toLowerCase();
+}
