@@ -1,4 +1,4 @@
-import { createHttpApplication, useRequestObservability } from '@workshop/bootstrap';
+import { createHttpApplication } from '@workshop/bootstrap';
 import { GatewayModule, ProblemDetailsFilter, createValidationPipe } from '@workshop/gateway-feature';
 import { createLogger } from '@workshop/observability';
 import type { GatewayConfig } from './gateway.config';
@@ -14,7 +14,6 @@ export async function startGateway(config: GatewayConfig) {
     grpcDeadlineMs: config.GRPC_DEADLINE_MS,
   });
   const app = await createHttpApplication(gatewayModule, { serviceName: SERVICE_NAME, logger, bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES });
-  useRequestObservability(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);

@@ -2,7 +2,7 @@ import { type DynamicModule } from '@nestjs/common';
 import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { GrpcErrorInterceptor } from '@workshop/errors';
-import { createHttpApplication, type HttpApplicationOptions, useRequestObservability } from './http-application';
+import { createHttpApplication, type HttpApplicationOptions } from './http-application';
 
 export interface BackendServiceOptions extends HttpApplicationOptions {
   grpc: {
@@ -22,6 +22,10 @@ export interface BackendServiceOptions extends HttpApplicationOptions {
  */
 export async function startBackendService(featureModule: DynamicModule, options: BackendServiceOptions): Promise<NestFastifyApplication> {
   const app = await createHttpApplication(featureModule, options);
+  // The gRPC server shares the application's interceptors (inheritAppConfig), and registers its
+  // handlers as soon as it is connected: the error mapping must be in place before that.
+  // Observability, installed first, runs outermost and records the status the mapping produced.
+  app.useGlobalInterceptors(new GrpcErrorInterceptor(options.logger));
   app.connectMicroservice<MicroserviceOptions>(
     {
       transport: Transport.GRPC,
@@ -35,7 +39,6 @@ export async function startBackendService(featureModule: DynamicModule, options:
     },
     { inheritAppConfig: true },
   );
-  useRequestObservability(app, new GrpcErrorInterceptor(options.logger));
   await app.startAllMicroservices();
   await app.listen(options.httpPort, options.httpHost ?? '127.0.0.1');
   options.logger.info({ grpc: options.grpc.listenAddress, http: options.httpPort }, `${options.serviceName} started`);

@@ -1,4 +1,4 @@
-import { type DynamicModule, type INestApplication } from '@nestjs/common';
+import { type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
@@ -36,11 +36,7 @@ export async function createHttpApplication(featureModule: DynamicModule, option
     abortOnError: false,
   });
   registerHttpMetrics(app.getHttpAdapter().getInstance());
+  app.useGlobalInterceptors(new RequestObservabilityInterceptor());
   app.enableShutdownHooks();
   return app;
-}
-
-/** Interceptors run in the order given: observability outermost, so it sees every outcome. */
-export function useRequestObservability(app: INestApplication, ...inner: Parameters<INestApplication['useGlobalInterceptors']>): void {
-  app.useGlobalInterceptors(new RequestObservabilityInterceptor(), ...inner);
 }

@@ -52,3 +52,8 @@ export const booleanFlag = () =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
     .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** The process environment, for code that must pass it on (a test starting a child process). */
+export function processEnvironment(): Environment {
+  return process.env;
+}

@@ -13,7 +13,9 @@ const INT8_OID = 20;
 export function parseSafeInteger(text: string): number {
   const value = Number(text);
   if (!Number.isSafeInteger(value)) {
-    throw new RangeError(`bigint value ${text} is outside Number.MAX_SAFE_INTEGER; it cannot be read as a JS number without losing precision`);
+    throw new RangeError(
+      `bigint value ${text} is outside Number.MAX_SAFE_INTEGER; it cannot be read as a JS number without losing precision`,
+    );
   }
   return value;
 }

@@ -50,12 +50,13 @@ export class DatabaseRouter implements SqlExecutor {
     const settings = connectionSettings(config);
     this.listenConnectionConfig = { ...settings, connectionString: config.primaryUrl };
     this.primary = this.createNodePool('primary', config.primaryUrl, settings);
-    const replicaSettings: PoolConfig = { ...settings, query_timeout: (settings.statement_timeout || 0) + REPLICA_READ_TIMEOUT_GRACE_MS };
+    const statementTimeoutMs = config.statementTimeoutMs ?? DATABASE_DEFAULTS.statementTimeoutMs;
+    const replicaSettings: PoolConfig = { ...settings, query_timeout: statementTimeoutMs + REPLICA_READ_TIMEOUT_GRACE_MS };
     this.replicas = config.replicaUrls.map((url) => this.createNodePool('replica', url, replicaSettings));
   }
 
   /** Runs on the primary: writes, and reads that must see the latest committed data. */
-  query<Row extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryRows<Row>> {
+  async query<Row extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryRows<Row>> {
     this.assertOpen();
     return runMeasured<Row>(this.primary, 'write', text, params);
   }
@@ -136,6 +137,7 @@ export class DatabaseRouter implements SqlExecutor {
 
   /** Stops every LISTEN and closes every pool. Safe to call more than once. */
   close(): Promise<void> {
+    // Assigned synchronously, so every method called after close() refuses at once.
     this.closing ??= this.closeEverything();
     return this.closing;
   }
@@ -179,7 +181,9 @@ class TransactionExecutor implements SqlExecutor {
   query<Row extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryRows<Row>> {
     if (this.finished) {
       // The connection is back in the pool, maybe inside someone else's transaction by now.
-      return Promise.reject(new Error('transaction executor used after its transaction ended; run every statement inside the work callback'));
+      return Promise.reject(
+        new Error('transaction executor used after its transaction ended; run every statement inside the work callback'),
+      );
     }
     return runMeasured<Row>({ node: this.node, pool: this.client }, 'transaction', text, params);
   }

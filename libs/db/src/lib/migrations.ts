@@ -50,7 +50,10 @@ export async function runMigrations(db: DatabaseRouter, options: RunMigrationsOp
     return planMigrations(migrations, await appliedMigrationIds(tx, migrationsTable));
   });
   if (plan.unknownApplied.length > 0) {
-    logger.warn({ unknownApplied: plan.unknownApplied }, 'the database has migrations this release does not know (a rollback?); leaving them in place');
+    logger.warn(
+      { unknownApplied: plan.unknownApplied },
+      'the database has migrations this release does not know (a rollback?); leaving them in place',
+    );
   }
 
   const appliedNow: string[] = [];
@@ -104,7 +107,9 @@ export function quoteIdentifier(identifier: string): string {
 
 function assertValidSchemaName(schema: string): void {
   if (!SCHEMA_NAME_PATTERN.test(schema)) {
-    throw new Error(`invalid schema name ${JSON.stringify(schema)}: expected a lowercase identifier (a-z, 0-9, _; not starting with a digit; at most 63 characters)`);
+    throw new Error(
+      `invalid schema name ${JSON.stringify(schema)}: expected a lowercase identifier (a-z, 0-9, _; not starting with a digit; at most 63 characters)`,
+    );
   }
 }
 

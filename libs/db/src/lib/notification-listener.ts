@@ -44,7 +44,9 @@ export class NotificationListener implements DatabaseNotificationSubscription {
     const client = this.client;
     this.client = undefined;
     if (client !== undefined) {
-      await client.end().catch((error: unknown) => this.logger.warn({ err: error, channel: this.channel }, 'closing the LISTEN connection failed'));
+      await client
+        .end()
+        .catch((error: unknown) => this.logger.warn({ err: error, channel: this.channel }, 'closing the LISTEN connection failed'));
     }
   }
 

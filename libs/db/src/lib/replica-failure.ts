@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { DatabaseError } from 'pg';
 
 /**
@@ -37,7 +38,11 @@ const NETWORK_TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT']);
  * the only signal. These strings are pg's and pg-pool's (see their sources); a test pins them.
  */
 const PG_CONNECTION_LOST_MESSAGES = ['Connection terminated unexpectedly', 'Connection terminated'];
-const PG_TIMEOUT_MESSAGES = ['timeout exceeded when trying to connect', 'Connection terminated due to connection timeout', 'Query read timeout'];
+const PG_TIMEOUT_MESSAGES = [
+  'timeout exceeded when trying to connect',
+  'Connection terminated due to connection timeout',
+  'Query read timeout',
+];
 
 /** SQLSTATEs (https://www.postgresql.org/docs/current/errcodes-appendix.html) that mean "this server", not "this SQL". */
 const SQLSTATE_STATEMENT_TIMEOUT = '57014'; // query_canceled: statement_timeout fired
@@ -62,7 +67,7 @@ const SQLSTATE_CLASS_CONNECTION_EXCEPTION = '08';
  */
 export function classifyReplicaFailure(error: unknown): ReplicaFallbackReason | undefined {
   if (error instanceof DatabaseError) return classifyServerError(error.code);
-  if (!(error instanceof Error)) return undefined;
+  if (!isError(error)) return undefined;
 
   const code = (error as NodeJS.ErrnoException).code;
   if (code !== undefined) {
@@ -73,7 +78,7 @@ export function classifyReplicaFailure(error: unknown): ReplicaFallbackReason | 
   if (PG_TIMEOUT_MESSAGES.includes(error.message)) return 'connection_timeout';
   if (PG_CONNECTION_LOST_MESSAGES.includes(error.message)) return 'connection_error';
   // Node wraps several failed connection attempts (IPv4 and IPv6 of one host) in an AggregateError.
-  if (error instanceof AggregateError) {
+  if (isAggregateError(error)) {
     const reasons = error.errors.map(classifyReplicaFailure);
     if (reasons.length > 0 && reasons.every((reason) => reason !== undefined)) return reasons[0];
   }
@@ -87,4 +92,16 @@ function classifyServerError(sqlState: string | undefined): ReplicaFallbackReaso
   if (SQLSTATES_UNAVAILABLE.has(sqlState)) return 'replica_unavailable';
   if (sqlState.startsWith(SQLSTATE_CLASS_CONNECTION_EXCEPTION)) return 'connection_error';
   return undefined;
+}
+
+/**
+ * Errors from Node's socket layer are created in Node's own realm, so `instanceof Error` is false
+ * for them wherever code runs in another one (a Jest sandbox, a vm context); check the tag instead.
+ */
+function isError(value: unknown): value is Error {
+  return value instanceof Error || types.isNativeError(value);
+}
+
+function isAggregateError(error: Error): error is AggregateError {
+  return Array.isArray((error as Partial<AggregateError>).errors);
 }

@@ -15,6 +15,8 @@ export class GrpcErrorInterceptor implements NestInterceptor {
   constructor(private readonly logger: Logger) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    // Registered for the whole application: the HTTP side (health, metrics) maps its own errors.
+    if (context.getType() !== 'rpc') return next.handle();
     return next.handle().pipe(
       catchError((error: unknown) => {
         if (!(error instanceof DomainError) || error.code === 'INTERNAL') {

@@ -53,9 +53,21 @@ export function fromGrpcError(error: unknown): DomainError {
   const trailerCode = serviceError.metadata?.get(ERROR_CODE_TRAILER)[0]?.toString();
   const code = isErrorCode(trailerCode) ? trailerCode : codeForGrpcStatus(serviceError.code);
   const violations = parseViolations(serviceError.metadata?.get(FIELD_VIOLATIONS_TRAILER)[0]?.toString());
-  const message = code === 'INTERNAL' ? 'Internal error' : (serviceError.details ?? serviceError.message ?? code);
+  // Only a status our own services mapped (it carries the code trailer) has a message meant for
+  // callers; a transport failure's details name hosts and ports, which must not reach a client.
+  const message = isErrorCode(trailerCode) && code !== 'INTERNAL' ? (serviceError.details ?? code) : GENERIC_MESSAGES[code];
   return new DomainError(code, message, violations, { cause: error });
 }
+
+const GENERIC_MESSAGES: Record<ErrorCode, string> = {
+  VALIDATION_FAILED: 'The request is invalid',
+  NOT_FOUND: 'Not found',
+  ALREADY_EXISTS: 'Already exists',
+  PRECONDITION_FAILED: 'The request cannot be carried out in the current state',
+  UNAVAILABLE: 'A service this request needs is unavailable; try again shortly',
+  DEADLINE_EXCEEDED: 'A service this request needs did not answer in time; try again shortly',
+  INTERNAL: 'Internal error',
+};
 
 function codeForGrpcStatus(grpcStatus: GrpcStatus): ErrorCode {
   switch (grpcStatus) {

@@ -28,10 +28,11 @@ export class OperationsController {
   async ready(): Promise<{ status: 'ok'; checks: Record<string, 'ok'> }> {
     const results = await Promise.allSettled(this.checks.map((check) => check.check()));
     const failures = results.flatMap((result, index) =>
-      result.status === 'rejected' ? [`${this.checks[index]!.name}: ${describe(result.reason)}`] : [],
+      result.status === 'rejected' ? [this.checks[index]!.name] : [],
     );
     if (failures.length > 0) {
-      throw new ServiceUnavailableException(`Not ready: ${failures.join('; ')}`);
+      // Names only: the reasons (hosts, ports, driver messages) belong in logs, not in a public response.
+      throw new ServiceUnavailableException(`Not ready: ${failures.join(', ')} not reachable`);
     }
     return { status: 'ok', checks: Object.fromEntries(this.checks.map((check) => [check.name, 'ok' as const])) };
   }
@@ -40,8 +41,4 @@ export class OperationsController {
   async metrics(@Res() reply: FastifyReply): Promise<void> {
     await reply.header('content-type', metricsRegistry.contentType).send(await metricsRegistry.metrics());
   }
-}
-
-function describe(reason: unknown): string {
-  return reason instanceof Error ? reason.message : String(reason);
 }

@@ -1,3 +1,4 @@
+import { DomainError, ValidationError } from '@workshop/errors';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
@@ -21,3 +22,21 @@ export interface Page<Item> {
   /** Pass as `cursor` to get the next page; null on the last page. */
   nextCursor: string | null;
 }
+
+/**
+ * Runs a downstream list call, reporting paging errors under the names this API uses: the
+ * services call them pageToken and pageSize, the HTTP API cursor and limit.
+ */
+export async function withPagingFieldNames<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof DomainError && error.violations.length > 0) {
+      const renamed = error.violations.map((violation) => ({ ...violation, field: HTTP_PAGING_FIELDS[violation.field] ?? violation.field }));
+      throw new ValidationError(renamed);
+    }
+    throw error;
+  }
+}
+
+const HTTP_PAGING_FIELDS: Record<string, string> = { pageToken: 'cursor', pageSize: 'limit' };

@@ -73,6 +73,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (status !== undefined) {
       return problem(status, codeForClientStatus(status), messageOf(exception), instance, correlationId);
     }
+    // Raised on purpose by our own code (readiness): its message was written for the client.
+    if (exception instanceof HttpException && exception.getStatus() === 503) {
+      return problem(503, 'UNAVAILABLE', messageOf(exception), instance, correlationId);
+    }
     return problem(500, 'INTERNAL', 'Internal error', instance, correlationId);
   }
 }

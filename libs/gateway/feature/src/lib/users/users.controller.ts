@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { OrderServiceClient } from '../downstream/order-service.client';
 import { UserServiceClient } from '../downstream/user-service.client';
 import { IdParams } from '../id.params';
-import { type Page, PageQuery } from '../pagination.dto';
+import { type Page, PageQuery, withPagingFieldNames } from '../pagination.dto';
 import { type OrderJson, type UserJson, type UserWithStatisticsJson, presentOrder, presentUser, presentUserWithStatistics } from '../presenters';
 import { CreateUserBody } from './user.dto';
 
@@ -22,7 +22,7 @@ export class UsersController {
 
   @Get()
   async list(@Query() query: PageQuery): Promise<Page<UserJson>> {
-    const response = await this.userService.listUsers({ pageSize: query.limit ?? 0, pageToken: query.cursor ?? '' });
+    const response = await withPagingFieldNames(() => this.userService.listUsers({ pageSize: query.limit ?? 0, pageToken: query.cursor ?? '' }));
     return { items: response.users.map(presentUser), nextCursor: response.nextPageToken || null };
   }
 
@@ -33,7 +33,9 @@ export class UsersController {
 
   @Get(':id/orders')
   async listOrders(@Param() params: IdParams, @Query() query: PageQuery): Promise<Page<OrderJson>> {
-    const response = await this.orderService.listOrdersByUser({ userId: params.id, pageSize: query.limit ?? 0, pageToken: query.cursor ?? '' });
+    const response = await withPagingFieldNames(() =>
+      this.orderService.listOrdersByUser({ userId: params.id, pageSize: query.limit ?? 0, pageToken: query.cursor ?? '' }),
+    );
     return { items: response.orders.map(presentOrder), nextCursor: response.nextPageToken || null };
   }
 }

@@ -1,0 +1,14 @@
+/** Turns a cached value into the text stored in Redis and back. */
+export interface Serializer<T> {
+  serialize(value: T): string;
+  deserialize(text: string): T;
+}
+
+/**
+ * The default: JSON. Plain data round-trips; a `Date` comes back as its ISO string, a `Map` or
+ * class instance as a plain object. Values like that need their own serializer.
+ */
+export const jsonSerializer: Serializer<unknown> = {
+  serialize: (value) => JSON.stringify(value),
+  deserialize: (text) => JSON.parse(text) as unknown,
+};

@@ -1,0 +1,40 @@
+import { CORRELATION_ID_HEADER } from '@workshop/observability';
+
+/**
+ * The header that names one event uniquely, stamped by the outbox. A consumer that must process
+ * each event once (rather than tolerate a redelivery) deduplicates on it.
+ */
+export const EVENT_ID_HEADER = 'x-event-id';
+
+/** Headers as a Kafka record carries them: each value raw bytes or text, possibly repeated. */
+export type RawHeaders = Readonly<Record<string, Buffer | string | readonly (Buffer | string)[] | undefined>>;
+
+/**
+ * The headers an outgoing event is sent with: the caller's own, plus the correlation id of the
+ * work in progress when the caller did not set one, so the consumer's logs join the producer's.
+ * An explicit header always wins: a relay forwarding a stored event must not restamp it.
+ */
+export function withCorrelationId(
+  headers: Readonly<Record<string, string>> | undefined,
+  correlationId: string | undefined,
+): Record<string, string> {
+  const result = { ...headers };
+  if (result[CORRELATION_ID_HEADER] === undefined && correlationId !== undefined) {
+    result[CORRELATION_ID_HEADER] = correlationId;
+  }
+  return result;
+}
+
+/**
+ * Kafka headers as plain strings. A header repeated on the record keeps its last value, the
+ * same rule the Java client's `lastHeader` applies; headers without a value are dropped.
+ */
+export function decodeHeaders(raw: RawHeaders | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw ?? {})) {
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last === undefined) continue;
+    headers[name] = typeof last === 'string' ? last : last.toString('utf8');
+  }
+  return headers;
+}

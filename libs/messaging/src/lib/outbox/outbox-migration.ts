@@ -1,0 +1,36 @@
+import { type Migration } from '@workshop/db';
+import { outboxTable } from './outbox-naming';
+
+/**
+ * The `<schema>.outbox` table, as a migration to list among the service's own (run it with
+ * `runMigrations` from `@workshop/db`).
+ *
+ * Columns beyond the obvious ones:
+ * - `sequence` orders the relay's reads. `created_at` cannot: `now()` is the start time of the
+ *   inserting transaction, shared by every row it inserts, and a transaction that started first
+ *   may insert (and commit) last. The identity value is drawn at insert time, so events of one
+ *   aggregate, written under that aggregate's row lock, get increasing sequence numbers.
+ * - `headers` holds the correlation id and event id captured when the event was enqueued.
+ *
+ * The partial index covers only unpublished rows: the relay's query and the backlog count stay
+ * as cheap with a million published rows as with none.
+ */
+export function outboxMigration(schema: string): Migration {
+  const table = outboxTable(schema);
+  return {
+    id: 'messaging_outbox_v1',
+    sql: `
+      CREATE TABLE ${table} (
+        id uuid PRIMARY KEY,
+        sequence bigint GENERATED ALWAYS AS IDENTITY,
+        topic text NOT NULL,
+        message_key text NOT NULL,
+        payload bytea NOT NULL,
+        headers jsonb NOT NULL DEFAULT '{}'::jsonb,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        published_at timestamptz NULL
+      );
+      CREATE INDEX outbox_unpublished_idx ON ${table} (sequence) WHERE published_at IS NULL;
+    `,
+  };
+}

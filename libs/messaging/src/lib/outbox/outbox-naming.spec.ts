@@ -1,0 +1,27 @@
+import { outboxMigration } from './outbox-migration';
+import { outboxChannel, outboxTable } from './outbox-naming';
+
+describe('outbox naming', () => {
+  it('derives the table and the notification channel from the schema', () => {
+    expect(outboxTable('order_service')).toBe('"order_service".outbox');
+    expect(outboxChannel('order_service')).toBe('order_service_outbox');
+  });
+
+  it.each([
+    ['an upper-case name', 'OrderService'],
+    ['an injection attempt', 'x; DROP TABLE users'],
+    ['a leading digit', '1orders'],
+    ['a name whose channel would exceed 63 characters', 'a'.repeat(57)],
+    ['an empty name', ''],
+  ])('rejects %s', (_description, schema) => {
+    expect(() => outboxTable(schema)).toThrow(/invalid outbox schema name/);
+    expect(() => outboxChannel(schema)).toThrow(/invalid outbox schema name/);
+  });
+
+  it('builds the migration for the schema it is given', () => {
+    const migration = outboxMigration('order_service');
+    expect(migration.id).toBe('messaging_outbox_v1');
+    expect(migration.sql).toContain('CREATE TABLE "order_service".outbox');
+    expect(migration.sql).toMatch(/CREATE INDEX \S+ ON "order_service"\.outbox \(sequence\) WHERE published_at IS NULL/);
+  });
+});

@@ -1,0 +1,184 @@
+import { type DatabaseNotificationSubscription, type DatabaseRouter } from '@workshop/db';
+import { createLogger, type Logger } from '@workshop/observability';
+import { backoffDelayMs, sleepUnlessAborted, type BackoffPolicy } from '../backoff';
+import { type EventPublisher } from '../event-publisher';
+import { outboxBacklog, outboxPublishedTotal } from '../messaging-metrics';
+import { outboxChannel, outboxTable } from './outbox-naming';
+
+/** What the relay needs from the database: transactions and LISTEN on the primary, and one count. */
+export type OutboxDatabase = Pick<DatabaseRouter, 'query' | 'transaction' | 'listen'>;
+
+/** What the relay needs from Kafka. */
+export type OutboxPublisher = Pick<EventPublisher, 'publishEncoded'>;
+
+export interface OutboxRelayOptions {
+  db: OutboxDatabase;
+  publisher: OutboxPublisher;
+  /** The schema whose `outbox` table this relay drains. */
+  schema: string;
+  /** Rows claimed, published and marked per transaction. Default 100. */
+  batchSize?: number;
+  /** Longest wait between two looks at the table when no notification arrives. Default 1000 ms. */
+  pollIntervalMs?: number;
+  logger?: Logger;
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  message_key: string;
+  payload: Buffer;
+  headers: Record<string, string> | null;
+}
+
+/** After a failed cycle (Kafka or Postgres unreachable): 500 ms, 1 s, 2 s, ... up to 30 s. */
+const FAILURE_BACKOFF: BackoffPolicy = { initialDelayMs: 500, maxDelayMs: 30_000 };
+
+/**
+ * Moves events from a schema's outbox table to Kafka: the second half of the transactional
+ * outbox.
+ *
+ * Each cycle claims the oldest unpublished rows with `FOR UPDATE SKIP LOCKED`, publishes them in
+ * one call, marks them published and commits. Rows stay locked until that commit, so relays in
+ * several instances of a service share the work without publishing a row twice; if Kafka fails,
+ * the transaction rolls back and the rows wait for the next cycle, so nothing is lost. If the
+ * process dies between Kafka's acknowledgement and the commit, the batch is published again:
+ * delivery is at least once, and consumers deduplicate on the `x-event-id` header if they must.
+ *
+ * A cycle starts when `enqueueOutboxEvent` NOTIFYs the schema's channel, or after
+ * `pollIntervalMs` without one (the safety net for a lost notification or a LISTEN connection
+ * being re-established), or at once if the previous batch was full.
+ */
+export class OutboxRelay {
+  private readonly db: OutboxDatabase;
+  private readonly publisher: OutboxPublisher;
+  private readonly schema: string;
+  private readonly table: string;
+  private readonly channel: string;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly logger: Logger;
+
+  private shutdown = new AbortController();
+  private loop: Promise<void> | undefined;
+  private subscription: DatabaseNotificationSubscription | undefined;
+  /** Set by a notification; a cycle that starts afterwards will see whatever it announced. */
+  private workAnnounced = false;
+  private wakeUp: (() => void) | undefined;
+
+  constructor(options: OutboxRelayOptions) {
+    this.db = options.db;
+    this.publisher = options.publisher;
+    this.schema = options.schema;
+    this.table = outboxTable(options.schema);
+    this.channel = outboxChannel(options.schema);
+    this.batchSize = options.batchSize ?? 100;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.logger = (options.logger ?? createLogger('messaging')).child({ component: 'outbox-relay', schema: options.schema });
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new Error(`OutboxRelay: batchSize must be a positive integer, got ${this.batchSize}`);
+    if (!(this.pollIntervalMs > 0)) throw new Error(`OutboxRelay: pollIntervalMs must be positive, got ${this.pollIntervalMs}`);
+  }
+
+  /**
+   * Starts relaying in the background. Resolves once the relay is listening for notifications,
+   * or, if LISTEN is not possible right now, once it has fallen back to polling: a database
+   * hiccup at start-up delays events, it does not stop the service from starting.
+   */
+  async start(): Promise<void> {
+    if (this.loop !== undefined) return;
+    this.shutdown = new AbortController();
+    try {
+      this.subscription = await this.db.listen(this.channel, () => this.announceWork());
+    } catch (error) {
+      this.logger.warn({ err: error }, 'cannot LISTEN for outbox notifications; polling only');
+    }
+    this.loop = this.relayUntilStopped();
+  }
+
+  /** Stops after the batch in flight is published and committed (or rolled back), then stops listening. */
+  async stop(): Promise<void> {
+    const loop = this.loop;
+    if (loop === undefined) return;
+    this.shutdown.abort();
+    this.wakeUp?.();
+    await loop;
+    this.loop = undefined;
+    await this.subscription?.close();
+    this.subscription = undefined;
+  }
+
+  private async relayUntilStopped(): Promise<void> {
+    const signal = this.shutdown.signal;
+    let consecutiveFailures = 0;
+    while (!signal.aborted) {
+      let batchWasFull = false;
+      try {
+        batchWasFull = (await this.relayOneBatch()) === this.batchSize;
+        consecutiveFailures = 0;
+      } catch (error) {
+        consecutiveFailures += 1;
+        const retryInMs = backoffDelayMs(consecutiveFailures, FAILURE_BACKOFF);
+        this.logger.warn({ err: error, consecutiveFailures, retryInMs }, 'outbox relay cycle failed; the rows stay for the next attempt');
+        await this.refreshBacklog();
+        // A notification must not cut a backoff short: it would turn an outage into a busy loop.
+        await sleepUnlessAborted(retryInMs, signal);
+        continue;
+      }
+      await this.refreshBacklog();
+      if (!batchWasFull) await this.waitForWork();
+    }
+  }
+
+  /** Claims, publishes and marks one batch in one transaction. Returns how many rows it published. */
+  private async relayOneBatch(): Promise<number> {
+    this.workAnnounced = false;
+    const published = await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<OutboxRow>(
+        `SELECT id, topic, message_key, payload, headers FROM ${this.table}
+         WHERE published_at IS NULL
+         ORDER BY sequence
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED`,
+        [this.batchSize],
+      );
+      if (rows.length === 0) return rows;
+      await this.publisher.publishEncoded(
+        rows.map((row) => ({ topic: row.topic, key: row.message_key, value: row.payload, headers: row.headers ?? {} })),
+      );
+      await tx.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((row) => row.id)]);
+      return rows;
+    });
+    // Counted after the commit: a batch rolled back after publishing will be published (and
+    // counted) again, and the counter should match the rows marked published.
+    for (const row of published) outboxPublishedTotal.inc({ topic: row.topic });
+    return published.length;
+  }
+
+  private async refreshBacklog(): Promise<void> {
+    try {
+      const { rows } = await this.db.query<{ backlog: number }>(`SELECT count(*)::int AS backlog FROM ${this.table} WHERE published_at IS NULL`);
+      outboxBacklog.set({ schema: this.schema }, rows[0]?.backlog ?? 0);
+    } catch (error) {
+      // The gauge keeps its last value; the failed cycle itself is already logged.
+      this.logger.debug({ err: error }, 'cannot measure the outbox backlog');
+    }
+  }
+
+  private announceWork(): void {
+    this.workAnnounced = true;
+    this.wakeUp?.();
+  }
+
+  /** Resolves on a notification, after the poll interval, or on stop, whichever comes first. */
+  private async waitForWork(): Promise<void> {
+    if (this.workAnnounced || this.shutdown.signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.wakeUp?.(), this.pollIntervalMs);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+    });
+  }
+}

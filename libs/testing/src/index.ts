@@ -1,0 +1,2 @@
+export * from './lib/system-under-test';
+export * from './lib/eventually';

@@ -1,0 +1,143 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import Redis from 'ioredis';
+import { ComponentStartError, type ComponentStatus, type InfrastructureComponent } from './infrastructure-component';
+import type { InfrastructurePaths } from './infrastructure-paths';
+import { processState, readPidFile, removePidFile, runCommand, signalProcessGroup, terminateProcessGroup, waitUntil } from './processes';
+import { isPortAcceptingConnections } from './tcp-port';
+
+const READY_TIMEOUT_MS = 15_000;
+
+/**
+ * The arguments of our redis-server: a pure cache, so nothing is persisted (no RDB snapshots, no
+ * append-only file) and a restart starts empty, which is exactly what cache-outage tests expect.
+ */
+export function redisServerArguments(host: string, port: number, paths: InfrastructurePaths['redis']): string[] {
+  return [
+    '--bind',
+    host,
+    '--port',
+    String(port),
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'yes',
+    '--pidfile',
+    paths.pidFile,
+    '--logfile',
+    paths.log,
+    '--dir',
+    paths.directory,
+  ];
+}
+
+/** A single redis-server, daemonized, on its own port. */
+export class RedisServer implements InfrastructureComponent {
+  readonly name = 'redis' as const;
+  readonly address: string;
+
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+    private readonly paths: InfrastructurePaths['redis'],
+  ) {
+    this.address = `${host}:${port}`;
+  }
+
+  /** Redis rewrites its process title to `redis-server host:port`. */
+  private get commandMarker(): string {
+    return this.address;
+  }
+
+  private get pid(): number | undefined {
+    return readPidFile(this.paths.pidFile);
+  }
+
+  async status(): Promise<ComponentStatus> {
+    const pid = this.pid;
+    const state = processState(pid, this.commandMarker);
+    return { name: this.name, state, address: this.address, ...(state === 'stopped' ? {} : { pid }) };
+  }
+
+  async start(): Promise<boolean> {
+    const { state } = await this.status();
+    if (state === 'paused') await this.resume();
+    if (state !== 'stopped') {
+      await this.waitUntilReady();
+      return false;
+    }
+    if (await isPortAcceptingConnections(this.host, this.port)) {
+      throw new ComponentStartError(this.name, `port ${this.port} is already in use by another program`, this.paths.log);
+    }
+    mkdirSync(this.paths.directory, { recursive: true });
+    removePidFile(this.paths.pidFile);
+    // --daemonize: redis-server forks, writes its pid file and the command returns.
+    await runCommand('redis-server', redisServerArguments(this.host, this.port, this.paths));
+    await this.waitUntilReady();
+    return true;
+  }
+
+  private async waitUntilReady(): Promise<void> {
+    const ready = await waitUntil(() => pingRedis(this.host, this.port), { timeoutMs: READY_TIMEOUT_MS });
+    if (!ready) {
+      throw new ComponentStartError(this.name, `no PONG on ${this.address} within ${READY_TIMEOUT_MS / 1000}s`, this.paths.log);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const pid = this.pid;
+    if (pid !== undefined) await terminateProcessGroup(pid, this.commandMarker, { timeoutMs: 10_000 });
+    removePidFile(this.paths.pidFile);
+  }
+
+  async pause(): Promise<void> {
+    signalProcessGroup(this.runningPid('pause'), 'SIGSTOP');
+  }
+
+  async resume(): Promise<void> {
+    signalProcessGroup(this.runningPid('resume'), 'SIGCONT');
+  }
+
+  private runningPid(action: string): number {
+    const pid = this.pid;
+    if (processState(pid, this.commandMarker) === 'stopped' || pid === undefined) {
+      throw new Error(`Cannot ${action} ${this.name}: it is not running.`);
+    }
+    return pid;
+  }
+
+  deleteData(): void {
+    // Nothing is persisted; the directory holds only the log and the pid file.
+    rmSync(this.paths.directory, { recursive: true, force: true });
+  }
+}
+
+/** How long one PING may take: a paused (SIGSTOPped) server accepts the connection but never answers. */
+const PING_TIMEOUT_MS = 2_000;
+
+/** One PING with no retries: the caller decides how long to keep trying. */
+export async function pingRedis(host: string, port: number): Promise<boolean> {
+  const client = new Redis({
+    host,
+    port,
+    lazyConnect: true,
+    connectTimeout: PING_TIMEOUT_MS,
+    commandTimeout: PING_TIMEOUT_MS,
+    // The ready check is an INFO command that commandTimeout does not cover; our PING is the check.
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  // Connection failures are the expected answer while the server starts; the result says so.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
