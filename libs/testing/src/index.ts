@@ -1,2 +1,3 @@
 export * from './lib/system-under-test';
 export * from './lib/eventually';
+export * from './lib/docker-compose';

@@ -88,7 +88,14 @@ function codeForGrpcStatus(grpcStatus: GrpcStatus): ErrorCode {
     case GrpcStatus.DEADLINE_EXCEEDED:
     case GrpcStatus.CANCELLED:
       return 'DEADLINE_EXCEEDED';
-    default:
+    // No service here authenticates callers yet, so these statuses can only mean a bug.
+    case GrpcStatus.OK:
+    case GrpcStatus.UNKNOWN:
+    case GrpcStatus.PERMISSION_DENIED:
+    case GrpcStatus.UNAUTHENTICATED:
+    case GrpcStatus.UNIMPLEMENTED:
+    case GrpcStatus.INTERNAL:
+    case GrpcStatus.DATA_LOSS:
       return 'INTERNAL';
   }
 }

@@ -76,8 +76,15 @@ describe('EventPublisher and EventConsumer against the real broker', () => {
 
   afterAll(async () => {
     await publisher.disconnect();
-    await deleteConsumerGroups(config, groupIds, logger);
-    await deleteTopics(config, Object.values(topics).map((topic) => topic.name), logger);
+    try {
+      await deleteConsumerGroups(config, groupIds, logger);
+    } finally {
+      await deleteTopics(
+        config,
+        Object.values(topics).map((topic) => topic.name),
+        logger,
+      );
+    }
   });
 
   it('delivers payload, key and headers, and runs the handler under the correlation id of the producer', async () => {
@@ -88,7 +95,12 @@ describe('EventPublisher and EventConsumer against the real broker', () => {
       publisher.publish(topics.roundTrip, [{ key: 'order-1', payload: { sequence: 1, note: 'hello' }, headers: { tenant: 'acme' } }]),
     );
 
-    await eventually(() => deliveries.length, (count) => count === 1, 30_000, 'one delivery');
+    await eventually(
+      () => deliveries.length,
+      (count) => count === 1,
+      30_000,
+      'one delivery',
+    );
     const [delivery] = deliveries;
     expect(delivery.payload).toEqual({ sequence: 1, note: 'hello' });
     expect(delivery.context).toMatchObject({
@@ -115,7 +127,12 @@ describe('EventPublisher and EventConsumer against the real broker', () => {
       await publisher.publish(topics.ordering, events);
     }
 
-    await eventually(() => deliveries.length, (count) => count === keys.length * perKey, 30_000, 'every event');
+    await eventually(
+      () => deliveries.length,
+      (count) => count === keys.length * perKey,
+      30_000,
+      'every event',
+    );
     for (const key of keys) {
       const ofKey = deliveries.filter((delivery) => delivery.context.key === key);
       expect(ofKey.map((delivery) => delivery.payload.sequence)).toEqual(Array.from({ length: perKey }, (_, index) => index));
@@ -126,7 +143,9 @@ describe('EventPublisher and EventConsumer against the real broker', () => {
   it('processes the partitions of a fetch concurrently: a slow handler on one does not hold up another', async () => {
     const slowKey = 'slow';
     const slowPartition = partitionOf(topics.concurrency.name, slowKey);
-    const fastKey = ['fast-1', 'fast-2', 'fast-3', 'fast-4', 'fast-5'].find((key) => partitionOf(topics.concurrency.name, key) !== slowPartition)!;
+    const fastKey = ['fast-1', 'fast-2', 'fast-3', 'fast-4', 'fast-5'].find(
+      (key) => partitionOf(topics.concurrency.name, key) !== slowPartition,
+    )!;
     let releaseSlow: () => void = () => undefined;
     const slowReleased = new Promise<void>((resolve) => (releaseSlow = resolve));
     const handled: string[] = [];
@@ -145,7 +164,12 @@ describe('EventPublisher and EventConsumer against the real broker', () => {
       })
       .start();
 
-    await eventually(() => handled.length, (count) => count === 2, 30_000, 'both events');
+    await eventually(
+      () => handled.length,
+      (count) => count === 2,
+      30_000,
+      'both events',
+    );
     expect(handled).toEqual([fastKey, slowKey]);
   });
 
@@ -168,7 +192,12 @@ describe('EventPublisher and EventConsumer against the real broker', () => {
       { key: 'same-key', payload: { sequence: 2 } },
     ]);
 
-    await eventually(() => handled.length, (count) => count === 2, 30_000, 'both events handled');
+    await eventually(
+      () => handled.length,
+      (count) => count === 2,
+      30_000,
+      'both events handled',
+    );
     expect(handled).toEqual([1, 2]);
     expect(attempts.get(1)).toBe(3);
     expect(await metricValue('kafka_consumed_total', { topic: topics.retry.name, group, result: 'retried' })).toBe(retriedBefore + 2);
@@ -183,7 +212,12 @@ describe('EventPublisher and EventConsumer against the real broker', () => {
     });
     await failing.start();
     await publisher.publish(topics.stopDuringRetry, [{ key: 'k', payload: { sequence: 7 } }]);
-    await eventually(() => failedAttempts, (count) => count >= 2, 30_000, 'a retry');
+    await eventually(
+      () => failedAttempts,
+      (count) => count >= 2,
+      30_000,
+      'a retry',
+    );
 
     const stopStartedAt = Date.now();
     await failing.stop();
@@ -192,7 +226,12 @@ describe('EventPublisher and EventConsumer against the real broker', () => {
 
     const deliveries: Delivery[] = [];
     await consumer('stop-during-retry', group).on(topics.stopDuringRetry, collectInto(deliveries)).start();
-    await eventually(() => deliveries.length, (count) => count === 1, 30_000, 'redelivery');
+    await eventually(
+      () => deliveries.length,
+      (count) => count === 1,
+      30_000,
+      'redelivery',
+    );
     expect(deliveries[0].payload).toEqual({ sequence: 7 });
   });
 
@@ -204,7 +243,12 @@ describe('EventPublisher and EventConsumer against the real broker', () => {
     await publisher.publish(rawTopic(topics.undecodable.name), [{ key: 'k', payload: Buffer.from('definitely not JSON') }]);
     await publisher.publish(topics.undecodable, [{ key: 'k', payload: { sequence: 2 } }]);
 
-    await eventually(() => deliveries.length, (count) => count === 1, 30_000, 'the decodable event');
+    await eventually(
+      () => deliveries.length,
+      (count) => count === 1,
+      30_000,
+      'the decodable event',
+    );
     expect(deliveries[0].payload).toEqual({ sequence: 2 });
     expect(deliveries[0].context.offset).toBe('1');
     expect(await metricValue('kafka_consumed_total', { topic: topics.undecodable.name, group, result: 'undecodable' })).toBe(1);
@@ -215,15 +259,31 @@ describe('EventPublisher and EventConsumer against the real broker', () => {
     const firstRun: Delivery[] = [];
     const first = consumer('commit', group).on(topics.commit, collectInto(firstRun));
     await first.start();
-    await publisher.publish(topics.commit, [1, 2, 3].map((sequence) => ({ key: 'k', payload: { sequence } })));
-    await eventually(() => firstRun.length, (count) => count === 3, 30_000, 'the first three events');
+    await publisher.publish(
+      topics.commit,
+      [1, 2, 3].map((sequence) => ({ key: 'k', payload: { sequence } })),
+    );
+    await eventually(
+      () => firstRun.length,
+      (count) => count === 3,
+      30_000,
+      'the first three events',
+    );
     await first.stop();
 
-    await publisher.publish(topics.commit, [4, 5].map((sequence) => ({ key: 'k', payload: { sequence } })));
+    await publisher.publish(
+      topics.commit,
+      [4, 5].map((sequence) => ({ key: 'k', payload: { sequence } })),
+    );
     const secondRun: Delivery[] = [];
     await consumer('commit', group).on(topics.commit, collectInto(secondRun)).start();
 
-    await eventually(() => secondRun.length, (count) => count >= 2, 30_000, 'the two new events');
+    await eventually(
+      () => secondRun.length,
+      (count) => count >= 2,
+      30_000,
+      'the two new events',
+    );
     // Give a wrongly uncommitted event time to show up again before asserting it did not.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(secondRun.map((delivery) => delivery.payload.sequence)).toEqual([4, 5]);

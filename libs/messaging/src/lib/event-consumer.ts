@@ -126,7 +126,14 @@ export class EventConsumer {
     await this.consumer.disconnect();
   }
 
-  private async processBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async processBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
     for (const message of batch.messages) {
       // isStale: a rebalance or seek made the rest of this batch someone else's (or obsolete).
       if (!isRunning() || isStale()) return;

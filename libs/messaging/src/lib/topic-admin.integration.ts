@@ -18,7 +18,12 @@ describe('ensureTopics against the real broker', () => {
 
   afterAll(async () => {
     await deleteTopics(config, created, logger);
-    await eventually(() => describeTopicPartitions(config, created, logger), (partitions) => partitions.size === 0, 30_000, 'topics deleted');
+    await eventually(
+      () => describeTopicPartitions(config, created, logger),
+      (partitions) => partitions.size === 0,
+      30_000,
+      'topics deleted',
+    );
   });
 
   it('creates missing topics with the configured partition count, and a second call changes nothing', async () => {
@@ -27,7 +32,11 @@ describe('ensureTopics against the real broker', () => {
     await ensureTopics(config, topics, logger);
     await ensureTopics(config, topics, logger);
 
-    const partitions = await describeTopicPartitions(config, topics.map((each) => each.name), logger);
+    const partitions = await describeTopicPartitions(
+      config,
+      topics.map((each) => each.name),
+      logger,
+    );
     expect(partitions).toEqual(new Map(topics.map((each) => [each.name, config.topicPartitions])));
   });
 
@@ -45,7 +54,11 @@ describe('ensureTopics against the real broker', () => {
 
     await Promise.all([ensureTopics(config, topics, logger), ensureTopics(config, topics, logger), ensureTopics(config, topics, logger)]);
 
-    const partitions = await describeTopicPartitions(config, topics.map((each) => each.name), logger);
+    const partitions = await describeTopicPartitions(
+      config,
+      topics.map((each) => each.name),
+      logger,
+    );
     expect([...partitions.values()]).toEqual([config.topicPartitions, config.topicPartitions]);
   });
 

@@ -47,7 +47,12 @@ export function rawTopic(name: string): TopicContract<Buffer> {
 }
 
 /** Polls `probe` until `accept` likes its result, or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => T | Promise<T>, accept: (value: T) => boolean, timeoutMs = 30_000, description = 'condition'): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 30_000,
+  description = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

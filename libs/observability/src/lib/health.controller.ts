@@ -27,9 +27,7 @@ export class OperationsController {
   @HttpCode(200)
   async ready(): Promise<{ status: 'ok'; checks: Record<string, 'ok'> }> {
     const results = await Promise.allSettled(this.checks.map((check) => check.check()));
-    const failures = results.flatMap((result, index) =>
-      result.status === 'rejected' ? [this.checks[index]!.name] : [],
-    );
+    const failures = this.checks.filter((_, index) => results[index]?.status === 'rejected').map((check) => check.name);
     if (failures.length > 0) {
       // Names only: the reasons (hosts, ports, driver messages) belong in logs, not in a public response.
       throw new ServiceUnavailableException(`Not ready: ${failures.join(', ')} not reachable`);

@@ -13,7 +13,16 @@ function capturingLogger(): { logger: pino.Logger; lines: () => Record<string, u
     },
   });
   const logger = pino({ level: 'debug', formatters: { level: (label) => ({ level: label }) } }, destination);
-  return { logger, lines: () => chunks.join('').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return {
+    logger,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 function entry(level: logLevel, message: string, extra: Record<string, unknown> = {}): LogEntry {

@@ -62,7 +62,9 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
   }
 
   async function rowStates(): Promise<OutboxRowState[]> {
-    const { rows } = await db.query<OutboxRowState>(`SELECT id, published_at IS NOT NULL AS published FROM "${schema}".outbox ORDER BY sequence`);
+    const { rows } = await db.query<OutboxRowState>(
+      `SELECT id, published_at IS NOT NULL AS published FROM "${schema}".outbox ORDER BY sequence`,
+    );
     return rows;
   }
 
@@ -82,12 +84,20 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
   });
 
   afterAll(async () => {
-    await consumer.stop();
-    await Promise.all(publishers.map((each) => each.disconnect()));
-    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await db.close();
-    await deleteConsumerGroups(kafkaConfig, [groupId], logger);
-    await deleteTopics(kafkaConfig, [topic.name], logger);
+    // Every cleanup step runs even if an earlier one fails, so a broken run leaves nothing behind.
+    const cleanups = await Promise.allSettled([
+      consumer.stop(),
+      ...publishers.map((each) => each.disconnect()),
+      db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => db.close()),
+    ]);
+    cleanups.push(
+      ...(await Promise.allSettled([
+        deleteConsumerGroups(kafkaConfig, [groupId], logger),
+        deleteTopics(kafkaConfig, [topic.name], logger),
+      ])),
+    );
+    const failed = cleanups.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
   });
 
   it('publishes nothing for a transaction that rolled back, and the committed event with its correlation and event ids', async () => {
@@ -104,7 +114,12 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
     );
     await relay(publisher()).start();
 
-    await eventually(() => deliveries.length, (count) => count >= 1, 30_000, 'the committed event');
+    await eventually(
+      () => deliveries.length,
+      (count) => count >= 1,
+      30_000,
+      'the committed event',
+    );
     expect(deliveredEventIds()).toEqual([committedId]);
     expect(deliveries[0].payload).toEqual({ sequence: 2 });
     expect(deliveries[0].context.key).toBe('order-1');
@@ -122,7 +137,12 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
 
     for (let start = 0; start < events.length; start += 10) await enqueueCommitted(events.slice(start, start + 10));
 
-    await eventually(() => deliveries.length, (count) => count >= events.length, 30_000, 'every event');
+    await eventually(
+      () => deliveries.length,
+      (count) => count >= events.length,
+      30_000,
+      'every event',
+    );
     // Time for a duplicate, if there were one, to arrive too.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect([...deliveredEventIds()].sort()).toEqual(events.map((event) => event.id).sort());
@@ -152,16 +172,31 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
     };
     await relay(switchable).start();
 
-    await eventually(() => failedAttempts, (count) => count >= 1, 45_000, 'a failed publish');
+    await eventually(
+      () => failedAttempts,
+      (count) => count >= 1,
+      45_000,
+      'a failed publish',
+    );
     expect((await rowStates()).filter((row) => events.some((event) => event.id === row.id))).toEqual(
       events.map((event) => ({ id: event.id, published: false })),
     );
-    await eventually(() => metricValue('outbox_backlog', { schema }), (backlog) => backlog === 3, 10_000, 'the backlog gauge');
+    await eventually(
+      () => metricValue('outbox_backlog', { schema }),
+      (backlog) => backlog === 3,
+      10_000,
+      'the backlog gauge',
+    );
     expect(deliveries).toEqual([]);
 
     current = reachable;
 
-    await eventually(() => deliveries.length, (count) => count >= 3, 45_000, 'the events after Kafka returned');
+    await eventually(
+      () => deliveries.length,
+      (count) => count >= 3,
+      45_000,
+      'the events after Kafka returned',
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(deliveries.map((delivery) => delivery.payload.sequence)).toEqual([1, 2, 3]);
     expect(deliveredEventIds()).toEqual(events.map((event) => event.id));

@@ -75,7 +75,8 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 100;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.logger = (options.logger ?? createLogger('messaging')).child({ component: 'outbox-relay', schema: options.schema });
-    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new Error(`OutboxRelay: batchSize must be a positive integer, got ${this.batchSize}`);
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
+      throw new Error(`OutboxRelay: batchSize must be a positive integer, got ${this.batchSize}`);
     if (!(this.pollIntervalMs > 0)) throw new Error(`OutboxRelay: pollIntervalMs must be positive, got ${this.pollIntervalMs}`);
   }
 
@@ -156,7 +157,9 @@ export class OutboxRelay {
 
   private async refreshBacklog(): Promise<void> {
     try {
-      const { rows } = await this.db.query<{ backlog: number }>(`SELECT count(*)::int AS backlog FROM ${this.table} WHERE published_at IS NULL`);
+      const { rows } = await this.db.query<{ backlog: number }>(
+        `SELECT count(*)::int AS backlog FROM ${this.table} WHERE published_at IS NULL`,
+      );
       outboxBacklog.set({ schema: this.schema }, rows[0]?.backlog ?? 0);
     } catch (error) {
       // The gauge keeps its last value; the failed cycle itself is already logged.

@@ -23,6 +23,9 @@ interface StoredOrderLine {
   unitPriceMinor: number;
 }
 
+/** An order as stored: unlike the message type, its creation time is always known. */
+export type PlacedOrder = orderV1.Order & { createdAt: Date };
+
 const ORDER_COLUMNS = 'id, user_id, status, lines, total_minor, currency_code, created_at';
 
 /** Every SQL statement order-service runs, and which server each one goes to. */
@@ -42,7 +45,7 @@ export class OrderRepository {
     currencyCode: string;
     totalMinor: number;
     eventId: string;
-  }): Promise<orderV1.Order> {
+  }): Promise<PlacedOrder> {
     return this.db.transaction(async (tx) => {
       const storedLines: StoredOrderLine[] = order.lines.map((line) => ({
         sku: line.sku,
@@ -54,7 +57,9 @@ export class OrderRepository {
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ORDER_COLUMNS}`,
         [order.id, order.userId, 'PLACED', JSON.stringify(storedLines), order.totalMinor, order.currencyCode],
       );
-      const placed = toOrder(inserted.rows[0]!);
+      const row = inserted.rows[0];
+      if (row === undefined) throw new Error('INSERT ... RETURNING returned no row');
+      const placed = toOrder(row);
       const event: eventsV1.OrderPlaced = {
         eventId: order.eventId,
         orderId: placed.id,
@@ -70,14 +75,14 @@ export class OrderRepository {
   }
 
   /** Reads from a replica; a miss is confirmed on the primary, since a new order may not have replicated yet. */
-  async findById(id: string): Promise<orderV1.Order | undefined> {
+  async findById(id: string): Promise<PlacedOrder | undefined> {
     const sql = `SELECT ${ORDER_COLUMNS} FROM orders.orders WHERE id = $1`;
     const row = (await this.db.read<OrderRow>(sql, [id])).rows[0] ?? (await this.db.query<OrderRow>(sql, [id])).rows[0];
     return row === undefined ? undefined : toOrder(row);
   }
 
   /** One page of a user's orders, newest first, strictly after `after`. */
-  async listByUser(userId: string, limit: number, after: KeysetPosition | undefined): Promise<orderV1.Order[]> {
+  async listByUser(userId: string, limit: number, after: KeysetPosition | undefined): Promise<PlacedOrder[]> {
     const result = after
       ? await this.db.read<OrderRow>(
           `SELECT ${ORDER_COLUMNS} FROM orders.orders
@@ -93,7 +98,7 @@ export class OrderRepository {
   }
 }
 
-function toOrder(row: OrderRow): orderV1.Order {
+function toOrder(row: OrderRow): PlacedOrder {
   return {
     id: row.id,
     userId: row.user_id,

@@ -49,7 +49,7 @@ export class OrderService {
     const pageSize = resolvePageSize(request.pageSize);
     const after = decodePageToken(request.pageToken);
     const rows = await this.orders.listByUser(userId, pageSize + 1, after);
-    const page = toPage(rows, pageSize, (order) => ({ createdAt: order.createdAt!, id: order.id }));
+    const page = toPage(rows, pageSize, (order) => ({ createdAt: order.createdAt, id: order.id }));
     return { orders: page.items, nextPageToken: page.nextPageToken };
   }
 

@@ -40,17 +40,17 @@ export function validatePlaceOrder(request: orderV1.PlaceOrderRequest): ValidOrd
       violations.push({ field: `${at}.unitPrice.currencyCode`, message: 'must be an ISO 4217 code such as EUR' });
     }
   });
-  const currencies = new Set(request.lines.map((line) => line.unitPrice?.currencyCode));
-  if (violations.length === 0 && currencies.size > 1) {
+  const lines = request.lines.flatMap((line) => (line.unitPrice === undefined ? [] : [{ ...line, unitPrice: line.unitPrice }]));
+  const currencyCode = lines[0]?.unitPrice.currencyCode;
+  if (violations.length === 0 && lines.some((line) => line.unitPrice.currencyCode !== currencyCode)) {
     violations.push({ field: 'lines', message: 'must all be priced in the same currency' });
   }
-  if (violations.length > 0) throw new ValidationError(violations);
+  if (violations.length > 0 || currencyCode === undefined) throw new ValidationError(violations);
 
-  const lines = request.lines.map((line) => ({ sku: line.sku, quantity: line.quantity, unitPrice: line.unitPrice! }));
   return {
     userId: request.userId.toLowerCase(),
-    lines,
-    currencyCode: lines[0]!.unitPrice.currencyCode,
+    lines: lines.map((line) => ({ sku: line.sku, quantity: line.quantity, unitPrice: line.unitPrice })),
+    currencyCode,
     totalMinor: lines.reduce((sum, line) => sum + line.quantity * line.unitPrice.amountMinor, 0),
   };
 }

@@ -1,0 +1,19 @@
+import { ValidationError } from '@workshop/errors';
+import { validateCreateUser, validateUserId } from './user.validation';
+
+describe('user validation', () => {
+  it('trims a valid request', () => {
+    expect(validateCreateUser({ email: '  ada@example.com ', name: ' Ada ' })).toEqual({ email: 'ada@example.com', name: 'Ada' });
+  });
+
+  it('reports every bad field', () => {
+    expect(() => validateCreateUser({ email: 'no-at-sign', name: '   ' })).toThrow(
+      expect.objectContaining({ violations: [expect.objectContaining({ field: 'email' }), expect.objectContaining({ field: 'name' })] }),
+    );
+  });
+
+  it('accepts UUIDs in any case and normalizes them, and nothing else', () => {
+    expect(validateUserId('6F1C9B9E-8F1D-4C59-A2F4-0D6F3C1B2A10')).toBe('6f1c9b9e-8f1d-4c59-a2f4-0d6f3c1b2a10');
+    expect(() => validateUserId("1' OR '1'='1")).toThrow(ValidationError);
+  });
+});
