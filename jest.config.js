@@ -4,4 +4,7 @@ const { getJestProjectsAsync } = require('@nx/jest');
 // report (reports/jest-results.json) for the whole workspace. `nx test <project>` runs one.
 module.exports = async () => ({
   projects: await getJestProjectsAsync(),
+  // A global option (ignored inside `projects`): integration tests wait on consumer-group
+  // rebalances and replication on a 2-core machine, where 5 s is not enough.
+  testTimeout: 60_000,
 });

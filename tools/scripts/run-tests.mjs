@@ -30,6 +30,9 @@ rmSync(reportFile, { force: true });
 const jest = run(process.execPath, [
   'node_modules/jest/bin/jest.js',
   '--ci',
+  // Every test cleans up after itself; this only keeps a run from hanging when a failed test
+  // could not (a consumer still polling after its test timed out).
+  '--forceExit',
   '--json',
   `--outputFile=${reportFile}`,
   ...process.argv.slice(2),

@@ -13,7 +13,11 @@ export async function startGateway(config: GatewayConfig) {
     orderServiceUrl: config.ORDER_SERVICE_URL,
     grpcDeadlineMs: config.GRPC_DEADLINE_MS,
   });
-  const app = await createHttpApplication(gatewayModule, { serviceName: SERVICE_NAME, logger, bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES });
+  const app = await createHttpApplication(gatewayModule, {
+    serviceName: SERVICE_NAME,
+    logger,
+    bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
+  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);

@@ -4,7 +4,11 @@ import { loadOrderServiceConfig } from './order-service.config';
 
 describe('order-service configuration', () => {
   it('runs against the local infrastructure with no variable set', () => {
-    expect(loadOrderServiceConfig({})).toMatchObject({ GRPC_LISTEN_ADDRESS: '127.0.0.1:50052', HTTP_PORT: 9102, USER_SERVICE_URL: '127.0.0.1:50051' });
+    expect(loadOrderServiceConfig({})).toMatchObject({
+      GRPC_LISTEN_ADDRESS: '127.0.0.1:50052',
+      HTTP_PORT: 9102,
+      USER_SERVICE_URL: '127.0.0.1:50051',
+    });
   });
 
   it('accepts what docker-compose.yml gives it', () => {

@@ -7,7 +7,11 @@ export interface JsonResponse<Body = Record<string, unknown>> {
 
 /** Minimal JSON-over-HTTP client for the gateway, on Node's own fetch. */
 export function gatewayClient(baseUrl: string) {
-  const request = async <Body>(method: string, path: string, options: { json?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<JsonResponse<Body>> => {
+  const request = async <Body>(
+    method: string,
+    path: string,
+    options: { json?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  ): Promise<JsonResponse<Body>> => {
     const headers: Record<string, string> = { ...options.headers };
     let body: string | undefined;
     if (options.json !== undefined) {
@@ -22,7 +26,8 @@ export function gatewayClient(baseUrl: string) {
   };
   return {
     get: <Body = Record<string, unknown>>(path: string, headers?: Record<string, string>) => request<Body>('GET', path, { headers }),
-    post: <Body = Record<string, unknown>>(path: string, json: unknown, headers?: Record<string, string>) => request<Body>('POST', path, { json, headers }),
+    post: <Body = Record<string, unknown>>(path: string, json: unknown, headers?: Record<string, string>) =>
+      request<Body>('POST', path, { json, headers }),
     request,
   };
 }

@@ -23,7 +23,10 @@ describe('the system through the gateway', () => {
   const uniqueEmail = () => `ada+${randomUUID()}@example.com`;
 
   async function createUser(name = 'Ada Lovelace') {
-    const response = await gateway.post<{ id: string; email: string; name: string; createdAt: string }>('/users', { email: uniqueEmail(), name });
+    const response = await gateway.post<{ id: string; email: string; name: string; createdAt: string }>('/users', {
+      email: uniqueEmail(),
+      name,
+    });
     expect(response.status).toBe(201);
     return response.body;
   }
@@ -60,7 +63,11 @@ describe('the system through the gateway', () => {
       (current) => current.ordersCount === 1,
       { description: 'the order to reach the user statistics', timeoutMs: 30_000 },
     );
-    expect(statistics).toEqual({ ordersCount: 1, totalSpent: [{ amountMinor: 2500, currencyCode: 'EUR' }], lastOrderAt: expect.any(String) });
+    expect(statistics).toEqual({
+      ordersCount: 1,
+      totalSpent: [{ amountMinor: 2500, currencyCode: 'EUR' }],
+      lastOrderAt: expect.any(String),
+    });
   });
 
   it('reads an order back and lists a user orders newest first, page by page', async () => {
@@ -139,7 +146,13 @@ describe('the system through the gateway', () => {
       ['POST /users with a bad email', 'POST', '/users', { email: 'not-an-email', name: 'Ada' }, 'email'],
       ['POST /users with an empty name', 'POST', '/users', { email: 'a@example.com', name: '' }, 'name'],
       ['POST /users with an unknown field', 'POST', '/users', { email: 'a@example.com', name: 'Ada', admin: true }, 'admin'],
-      ['POST /users with SQL in the email', 'POST', '/users', { email: "x'; DROP TABLE users.users; --@example.com", name: 'Ada' }, 'email'],
+      [
+        'POST /users with SQL in the email',
+        'POST',
+        '/users',
+        { email: "x'; DROP TABLE users.users; --@example.com", name: 'Ada' },
+        'email',
+      ],
       ['POST /users with a number for a name', 'POST', '/users', { email: 'a@example.com', name: 42 }, 'name'],
       ['GET /users/:id with a non-UUID id', 'GET', "/users/1' OR '1'='1", undefined, 'id'],
       ['GET /users with a limit over 100', 'GET', '/users?limit=1000', undefined, 'limit'],
@@ -147,10 +160,34 @@ describe('the system through the gateway', () => {
       ['GET /orders/:id with a non-UUID id', 'GET', '/orders/42', undefined, 'id'],
       ['GET /users/:id/orders with a bad id', 'GET', '/users/abc/orders', undefined, 'id'],
       ['POST /orders with no lines', 'POST', '/orders', { userId: validUserId, lines: [] }, 'lines'],
-      ['POST /orders with a non-UUID user', 'POST', '/orders', { userId: 'bob', lines: [{ sku: 'A', quantity: 1, unitPrice: { amountMinor: 1, currencyCode: 'EUR' } }] }, 'userId'],
-      ['POST /orders with a zero quantity', 'POST', '/orders', { userId: validUserId, lines: [{ sku: 'A', quantity: 0, unitPrice: { amountMinor: 1, currencyCode: 'EUR' } }] }, 'lines[0].quantity'],
-      ['POST /orders with a float price', 'POST', '/orders', { userId: validUserId, lines: [{ sku: 'A', quantity: 1, unitPrice: { amountMinor: 9.99, currencyCode: 'EUR' } }] }, 'lines[0].unitPrice.amountMinor'],
-      ['POST /orders with a lower-case currency', 'POST', '/orders', { userId: validUserId, lines: [{ sku: 'A', quantity: 1, unitPrice: { amountMinor: 1, currencyCode: 'eur' } }] }, 'lines[0].unitPrice.currencyCode'],
+      [
+        'POST /orders with a non-UUID user',
+        'POST',
+        '/orders',
+        { userId: 'bob', lines: [{ sku: 'A', quantity: 1, unitPrice: { amountMinor: 1, currencyCode: 'EUR' } }] },
+        'userId',
+      ],
+      [
+        'POST /orders with a zero quantity',
+        'POST',
+        '/orders',
+        { userId: validUserId, lines: [{ sku: 'A', quantity: 0, unitPrice: { amountMinor: 1, currencyCode: 'EUR' } }] },
+        'lines[0].quantity',
+      ],
+      [
+        'POST /orders with a float price',
+        'POST',
+        '/orders',
+        { userId: validUserId, lines: [{ sku: 'A', quantity: 1, unitPrice: { amountMinor: 9.99, currencyCode: 'EUR' } }] },
+        'lines[0].unitPrice.amountMinor',
+      ],
+      [
+        'POST /orders with a lower-case currency',
+        'POST',
+        '/orders',
+        { userId: validUserId, lines: [{ sku: 'A', quantity: 1, unitPrice: { amountMinor: 1, currencyCode: 'eur' } }] },
+        'lines[0].unitPrice.currencyCode',
+      ],
       [
         'POST /orders mixing currencies',
         'POST',

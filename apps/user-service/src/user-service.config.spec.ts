@@ -6,7 +6,12 @@ describe('user-service configuration', () => {
   it('runs against the local infrastructure with no variable set', () => {
     const config = loadUserServiceConfig({});
 
-    expect(config).toMatchObject({ GRPC_LISTEN_ADDRESS: '127.0.0.1:50051', HTTP_PORT: 9101, HTTP_HOST: '127.0.0.1', KAFKA_BROKERS: ['127.0.0.1:19092'] });
+    expect(config).toMatchObject({
+      GRPC_LISTEN_ADDRESS: '127.0.0.1:50051',
+      HTTP_PORT: 9101,
+      HTTP_HOST: '127.0.0.1',
+      KAFKA_BROKERS: ['127.0.0.1:19092'],
+    });
   });
 
   it('accepts what docker-compose.yml gives it', () => {

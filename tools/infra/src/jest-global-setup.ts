@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { registerTsConfigPaths } from '@nx/devkit/internal';
+import { register } from 'tsconfig-paths';
+import { readFileSync } from 'node:fs';
 import { WORKSPACE_ROOT } from './lib/infrastructure-paths';
 
 /**
@@ -14,7 +15,10 @@ import { WORKSPACE_ROOT } from './lib/infrastructure-paths';
 export default async function globalSetup(): Promise<void> {
   // Jest loads a global setup with Node's own module resolution, not with the resolver that maps
   // the `@workshop/*` aliases for tests, so register the aliases while the infrastructure code loads.
-  const unregisterAliases = registerTsConfigPaths(join(WORKSPACE_ROOT, 'tsconfig.base.json'));
+  const { compilerOptions } = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'tsconfig.base.json'), 'utf8')) as {
+    compilerOptions: { paths: Record<string, string[]> };
+  };
+  const unregisterAliases = register({ baseUrl: WORKSPACE_ROOT, paths: compilerOptions.paths });
   try {
     const { startInfrastructure } = await import('./lib/infrastructure');
     await startInfrastructure({ log: (message) => console.log(`[infra] ${message}`) });

@@ -26,7 +26,10 @@ class ApplicationRootModule {}
  * correlation ids, request metrics, /health/live, /health/ready and /metrics, and shutdown hooks
  * so SIGTERM closes servers, consumers and pools in order.
  */
-export async function createHttpApplication(featureModule: DynamicModule, options: HttpApplicationOptions): Promise<NestFastifyApplication> {
+export async function createHttpApplication(
+  featureModule: DynamicModule,
+  options: HttpApplicationOptions,
+): Promise<NestFastifyApplication> {
   startProcessMetrics(options.serviceName);
   const root: DynamicModule = { module: ApplicationRootModule, imports: [featureModule], controllers: [OperationsController] };
   const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimitBytes ?? 64 * 1024 });

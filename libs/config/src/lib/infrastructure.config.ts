@@ -16,9 +16,7 @@ export const INFRASTRUCTURE_DEFAULTS = {
 const postgresUrl = z.url({ protocol: /^postgres(ql)?$/ });
 
 export const infrastructureSchema = z.object({
-  KAFKA_BROKERS: commaSeparated(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).default(
-    [INFRASTRUCTURE_DEFAULTS.KAFKA_BROKERS],
-  ),
+  KAFKA_BROKERS: commaSeparated(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).default([INFRASTRUCTURE_DEFAULTS.KAFKA_BROKERS]),
   DATABASE_PRIMARY_URL: postgresUrl.default(INFRASTRUCTURE_DEFAULTS.DATABASE_PRIMARY_URL),
   DATABASE_REPLICA_URLS: commaSeparated(postgresUrl).default([INFRASTRUCTURE_DEFAULTS.DATABASE_REPLICA_URLS]),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default(INFRASTRUCTURE_DEFAULTS.REDIS_URL),

@@ -16,17 +16,12 @@ export type Environment = Readonly<Record<string, string | undefined>>;
  * Every problem is reported at once, so an operator fixes a broken deployment in one pass
  * instead of discovering missing variables one restart at a time.
  */
-export function loadConfig<Schema extends z.ZodType>(
-  schema: Schema,
-  env: Environment = process.env,
-): z.infer<Schema> {
+export function loadConfig<Schema extends z.ZodType>(schema: Schema, env: Environment = process.env): z.infer<Schema> {
   // Empty strings count as unset: `FOO= npm start` should fall back to the default.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const result = schema.safeParse(present);
   if (!result.success) {
-    throw new ConfigValidationError(
-      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
-    );
+    throw new ConfigValidationError(result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
   }
   return result.data;
 }
@@ -49,9 +44,7 @@ export const positiveInteger = () => z.coerce.number().int().positive();
 
 /** `true`/`false`/`1`/`0`/`yes`/`no`, as operators actually type them. */
 export const booleanFlag = () =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'])
-    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 /** The process environment, for code that must pass it on (a test starting a child process). */
 export function processEnvironment(): Environment {

@@ -91,6 +91,14 @@ export class DatabaseRouter implements SqlExecutor {
     const client = await this.primary.pool.connect();
     const transactionExecutor = new TransactionExecutor(client, this.primary.node);
     let releaseError: Error | undefined;
+    // A checked-out client has no pool listener: a connection lost mid-transaction (a restarted
+    // primary) would emit an unhandled 'error' and crash the process. The statement in flight
+    // rejects with the same error, so here it is only recorded and the connection discarded.
+    const onConnectionError = (error: Error) => {
+      releaseError = error;
+      this.logger.warn({ err: error }, 'connection lost during a transaction');
+    };
+    client.on('error', onConnectionError);
     try {
       await client.query('BEGIN');
       const result = await work(transactionExecutor);
@@ -107,6 +115,7 @@ export class DatabaseRouter implements SqlExecutor {
       throw error;
     } finally {
       transactionExecutor.finish();
+      client.off('error', onConnectionError);
       client.release(releaseError);
     }
   }

@@ -29,7 +29,8 @@ describe('callUnary', () => {
   });
 
   it('reports a peer that is down as UNAVAILABLE without its address', async () => {
-    const method = () => throwError(() => ({ code: GrpcStatus.UNAVAILABLE, details: 'connect ECONNREFUSED 10.0.0.7:50051', metadata: new Metadata() }));
+    const method = () =>
+      throwError(() => ({ code: GrpcStatus.UNAVAILABLE, details: 'connect ECONNREFUSED 10.0.0.7:50051', metadata: new Metadata() }));
 
     const failure = await callUnary(method, {}, { deadlineMs: 100 }).catch((error: unknown) => error);
 

@@ -50,7 +50,11 @@ export function resolvePageSize(requested: number, field = 'pageSize'): number {
  * Turns `limit + 1` fetched rows into a page and the token for the next one: fetching one row
  * more than asked tells whether another page exists without a COUNT query.
  */
-export function toPage<Row>(rows: readonly Row[], pageSize: number, positionOf: (row: Row) => KeysetPosition): { items: Row[]; nextPageToken: string } {
+export function toPage<Row>(
+  rows: readonly Row[],
+  pageSize: number,
+  positionOf: (row: Row) => KeysetPosition,
+): { items: Row[]; nextPageToken: string } {
   const items = rows.slice(0, pageSize);
   const last = items[items.length - 1];
   const nextPageToken = rows.length > pageSize && last !== undefined ? encodePageToken(positionOf(last)) : '';

@@ -36,7 +36,9 @@ const WORKSPACE_ROOT = join(__dirname, '../../../..');
  * process answers /health/ready. End-to-end tests use this so they test the system, not a
  * re-wiring of it.
  */
-export async function startSystem(options: { ports?: SystemPorts; env?: Environment; readyTimeoutMs?: number } = {}): Promise<RunningSystem> {
+export async function startSystem(
+  options: { ports?: SystemPorts; env?: Environment; readyTimeoutMs?: number } = {},
+): Promise<RunningSystem> {
   const ports = options.ports ?? TEST_SYSTEM_PORTS;
   const common = { LOG_LEVEL: 'warn', ...options.env };
   const processes: { name: string; child: ChildProcess; healthUrl: string }[] = [];
@@ -55,14 +57,24 @@ export async function startSystem(options: { ports?: SystemPorts; env?: Environm
 
   const userServiceUrl = `127.0.0.1:${ports.userServiceGrpc}`;
   const orderServiceUrl = `127.0.0.1:${ports.orderServiceGrpc}`;
-  launch('user-service', 'apps/user-service/src/main.ts', { GRPC_LISTEN_ADDRESS: userServiceUrl, HTTP_PORT: String(ports.userServiceHttp) }, ports.userServiceHttp);
+  launch(
+    'user-service',
+    'apps/user-service/src/main.ts',
+    { GRPC_LISTEN_ADDRESS: userServiceUrl, HTTP_PORT: String(ports.userServiceHttp) },
+    ports.userServiceHttp,
+  );
   launch(
     'order-service',
     'apps/order-service/src/main.ts',
     { GRPC_LISTEN_ADDRESS: orderServiceUrl, HTTP_PORT: String(ports.orderServiceHttp), USER_SERVICE_URL: userServiceUrl },
     ports.orderServiceHttp,
   );
-  launch('gateway', 'apps/gateway/src/main.ts', { HTTP_PORT: String(ports.gateway), USER_SERVICE_URL: userServiceUrl, ORDER_SERVICE_URL: orderServiceUrl }, ports.gateway);
+  launch(
+    'gateway',
+    'apps/gateway/src/main.ts',
+    { HTTP_PORT: String(ports.gateway), USER_SERVICE_URL: userServiceUrl, ORDER_SERVICE_URL: orderServiceUrl },
+    ports.gateway,
+  );
 
   const stop = async () => {
     await Promise.all(
@@ -78,7 +90,9 @@ export async function startSystem(options: { ports?: SystemPorts; env?: Environm
   };
 
   try {
-    await Promise.all(processes.map(({ name, child, healthUrl }) => waitUntilReady(name, child, healthUrl, options.readyTimeoutMs ?? 90_000)));
+    await Promise.all(
+      processes.map(({ name, child, healthUrl }) => waitUntilReady(name, child, healthUrl, options.readyTimeoutMs ?? 90_000)),
+    );
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\n--- process output ---\n${output}`);

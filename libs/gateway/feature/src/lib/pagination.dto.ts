@@ -32,7 +32,10 @@ export async function withPagingFieldNames<T>(call: () => Promise<T>): Promise<T
     return await call();
   } catch (error) {
     if (error instanceof DomainError && error.violations.length > 0) {
-      const renamed = error.violations.map((violation) => ({ ...violation, field: HTTP_PAGING_FIELDS[violation.field] ?? violation.field }));
+      const renamed = error.violations.map((violation) => ({
+        ...violation,
+        field: HTTP_PAGING_FIELDS[violation.field] ?? violation.field,
+      }));
       throw new ValidationError(renamed);
     }
     throw error;

@@ -52,7 +52,11 @@ export function presentOrder(order: orderV1.Order | undefined): OrderJson {
     id: order.id,
     userId: order.userId,
     status: presentStatus(order.status),
-    lines: order.lines.map((line) => ({ sku: line.sku, quantity: line.quantity, unitPrice: line.unitPrice ? presentMoney(line.unitPrice) : null })),
+    lines: order.lines.map((line) => ({
+      sku: line.sku,
+      quantity: line.quantity,
+      unitPrice: line.unitPrice ? presentMoney(line.unitPrice) : null,
+    })),
     total: order.total ? presentMoney(order.total) : null,
     createdAt: order.createdAt?.toISOString() ?? null,
   };

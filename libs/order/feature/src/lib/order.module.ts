@@ -1,4 +1,11 @@
-import { type DynamicModule, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { ClientsModule, type ClientGrpc } from '@nestjs/microservices';
 import { ALL_TOPICS, USER_PACKAGE, userV1 } from '@workshop/contracts';
 import { DatabaseRouter, runMigrations, type DatabaseConfig } from '@workshop/db';

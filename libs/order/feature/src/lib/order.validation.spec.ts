@@ -2,7 +2,11 @@ import { ValidationError } from '@workshop/errors';
 import { validatePlaceOrder } from './order.validation';
 
 const userId = '6f1c9b9e-8f1d-4c59-a2f4-0d6f3c1b2a10';
-const line = (sku: string, quantity: number, amountMinor: number, currencyCode = 'EUR') => ({ sku, quantity, unitPrice: { amountMinor, currencyCode } });
+const line = (sku: string, quantity: number, amountMinor: number, currencyCode = 'EUR') => ({
+  sku,
+  quantity,
+  unitPrice: { amountMinor, currencyCode },
+});
 
 function violationsOf(request: Parameters<typeof validatePlaceOrder>[0]): string[] {
   try {
@@ -33,7 +37,10 @@ describe('validatePlaceOrder', () => {
 
   it('rejects an order without lines, with a line without price, and with mixed currencies', () => {
     expect(violationsOf({ userId, lines: [] })).toEqual(['lines']);
-    expect(violationsOf({ userId, lines: [{ sku: 'A', quantity: 1 }] })).toEqual(['lines[0].unitPrice.amountMinor', 'lines[0].unitPrice.currencyCode']);
+    expect(violationsOf({ userId, lines: [{ sku: 'A', quantity: 1 }] })).toEqual([
+      'lines[0].unitPrice.amountMinor',
+      'lines[0].unitPrice.currencyCode',
+    ]);
     expect(violationsOf({ userId, lines: [line('A', 1, 1, 'EUR'), line('B', 1, 1, 'USD')] })).toEqual(['lines']);
   });
 

@@ -28,7 +28,8 @@ export function validatePlaceOrder(request: orderV1.PlaceOrderRequest): ValidOrd
   }
   request.lines.slice(0, MAX_LINES).forEach((line, index) => {
     const at = `lines[${index}]`;
-    if (!SKU.test(line.sku)) violations.push({ field: `${at}.sku`, message: 'must be 1 to 64 letters, digits, dots, dashes or underscores' });
+    if (!SKU.test(line.sku))
+      violations.push({ field: `${at}.sku`, message: 'must be 1 to 64 letters, digits, dots, dashes or underscores' });
     if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_QUANTITY) {
       violations.push({ field: `${at}.quantity`, message: `must be between 1 and ${MAX_QUANTITY}` });
     }

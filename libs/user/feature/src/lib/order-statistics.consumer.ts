@@ -46,6 +46,9 @@ export class OrderStatisticsConsumer implements OnApplicationBootstrap, OnApplic
     });
     // Invalidate after the commit, so a reader that refills the cache sees the new totals.
     await this.cache.delete(userCacheKey(event.userId));
-    this.logger.info({ eventId: event.eventId, userId: event.userId, applied }, applied ? 'Order statistics updated' : 'Duplicate event ignored');
+    this.logger.info(
+      { eventId: event.eventId, userId: event.userId, applied },
+      applied ? 'Order statistics updated' : 'Duplicate event ignored',
+    );
   }
 }

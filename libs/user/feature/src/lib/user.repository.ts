@@ -87,10 +87,9 @@ export class UserRepository {
     placedAt: Date;
   }): Promise<boolean> {
     return this.db.transaction(async (tx: SqlExecutor) => {
-      const recorded = await tx.query(
-        'INSERT INTO users.processed_events (event_id) VALUES ($1) ON CONFLICT (event_id) DO NOTHING',
-        [event.eventId],
-      );
+      const recorded = await tx.query('INSERT INTO users.processed_events (event_id) VALUES ($1) ON CONFLICT (event_id) DO NOTHING', [
+        event.eventId,
+      ]);
       if (recorded.rowCount === 0) return false;
       await tx.query(
         `INSERT INTO users.order_statistics (user_id, currency_code, orders_count, total_spent_minor, last_order_at)

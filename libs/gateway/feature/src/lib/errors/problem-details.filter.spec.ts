@@ -37,7 +37,7 @@ describe('ProblemDetailsFilter', () => {
     [new DomainError('DEADLINE_EXCEEDED', 'slow'), 503, 'DEADLINE_EXCEEDED'],
     [new NotFoundException('Cannot GET /x'), 404, 'NOT_FOUND'],
     [new PayloadTooLargeException(), 413, 'PAYLOAD_TOO_LARGE'],
-    [Object.assign(new Error("Unsupported Media Type: text/xml"), { statusCode: 415 }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    [Object.assign(new Error('Unsupported Media Type: text/xml'), { statusCode: 415 }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
     [new ServiceUnavailableException('Not ready'), 503, 'UNAVAILABLE'],
   ])('maps %p to %i problem+json with code %s', (error, status, code) => {
     const { host, sent } = recordingHost();

@@ -61,13 +61,24 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error({ err: exception, correlationId, status: problem.status, url: request.url }, 'Request failed');
     }
     if (problem.status === 503) void reply.header('retry-after', '1');
-    void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).header(CORRELATION_ID_HEADER, correlationId).send(problem);
+    void reply
+      .status(problem.status)
+      .header('content-type', PROBLEM_CONTENT_TYPE)
+      .header(CORRELATION_ID_HEADER, correlationId)
+      .send(problem);
   }
 
   private toProblem(exception: unknown, instance: string, correlationId: string): ProblemDetails {
     if (exception instanceof DomainError) {
       const status = exception.code === 'INTERNAL' ? 500 : HTTP_STATUS_BY_CODE[exception.code];
-      return problem(status, exception.code, status === 500 ? 'Internal error' : exception.message, instance, correlationId, exception.violations);
+      return problem(
+        status,
+        exception.code,
+        status === 500 ? 'Internal error' : exception.message,
+        instance,
+        correlationId,
+        exception.violations,
+      );
     }
     const status = clientErrorStatus(exception);
     if (status !== undefined) {
@@ -81,7 +92,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
-function problem(status: number, code: string, detail: string, instance: string, correlationId: string, violations: readonly FieldViolation[] = []): ProblemDetails {
+function problem(
+  status: number,
+  code: string,
+  detail: string,
+  instance: string,
+  correlationId: string,
+  violations: readonly FieldViolation[] = [],
+): ProblemDetails {
   return {
     type: `/problems/${code.toLowerCase().replace(/_/g, '-')}`,
     title: TITLE_BY_STATUS[status] ?? 'Error',
@@ -100,7 +118,8 @@ function problem(status: number, code: string, detail: string, instance: string,
  * carry `statusCode`. Anything else, or any 5xx, is treated as unexpected.
  */
 function clientErrorStatus(exception: unknown): number | undefined {
-  const status = exception instanceof HttpException ? exception.getStatus() : (exception as { statusCode?: unknown } | undefined)?.statusCode;
+  const status =
+    exception instanceof HttpException ? exception.getStatus() : (exception as { statusCode?: unknown } | undefined)?.statusCode;
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 

@@ -18,8 +18,15 @@ export function createValidationPipe(): ValidationPipe {
 
 function flatten(errors: readonly ClassValidatorError[], parentPath = ''): FieldViolation[] {
   return errors.flatMap((error) => {
-    const path = /^\d+$/.test(error.property) ? `${parentPath}[${error.property}]` : parentPath ? `${parentPath}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field: path, message: withoutFieldName(message, error.property) }));
+    const path = /^\d+$/.test(error.property)
+      ? `${parentPath}[${error.property}]`
+      : parentPath
+        ? `${parentPath}.${error.property}`
+        : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => ({
+      field: path,
+      message: withoutFieldName(message, error.property),
+    }));
     return [...own, ...flatten(error.children ?? [], path)];
   });
 }

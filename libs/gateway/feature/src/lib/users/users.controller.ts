@@ -3,7 +3,14 @@ import { OrderServiceClient } from '../downstream/order-service.client';
 import { UserServiceClient } from '../downstream/user-service.client';
 import { IdParams } from '../id.params';
 import { type Page, PageQuery, withPagingFieldNames } from '../pagination.dto';
-import { type OrderJson, type UserJson, type UserWithStatisticsJson, presentOrder, presentUser, presentUserWithStatistics } from '../presenters';
+import {
+  type OrderJson,
+  type UserJson,
+  type UserWithStatisticsJson,
+  presentOrder,
+  presentUser,
+  presentUserWithStatistics,
+} from '../presenters';
 import { CreateUserBody } from './user.dto';
 
 @Controller('users')
@@ -22,7 +29,9 @@ export class UsersController {
 
   @Get()
   async list(@Query() query: PageQuery): Promise<Page<UserJson>> {
-    const response = await withPagingFieldNames(() => this.userService.listUsers({ pageSize: query.limit ?? 0, pageToken: query.cursor ?? '' }));
+    const response = await withPagingFieldNames(() =>
+      this.userService.listUsers({ pageSize: query.limit ?? 0, pageToken: query.cursor ?? '' }),
+    );
     return { items: response.users.map(presentUser), nextCursor: response.nextPageToken || null };
   }
 
