@@ -5,7 +5,7 @@ import type { GatewayConfig } from './gateway.config';
 
 const SERVICE_NAME = 'gateway';
 
-/** Builds the gateway from its configuration; tests start it the same way. */
+/** Builds the gateway from its configuration; main.ts calls it with the validated configuration. */
 export async function startGateway(config: GatewayConfig) {
   const logger = createLogger(SERVICE_NAME, config.LOG_LEVEL);
   const gatewayModule = GatewayModule.forRoot({

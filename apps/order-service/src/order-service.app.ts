@@ -1,4 +1,5 @@
 import { startBackendService } from '@workshop/bootstrap';
+import { backendConnections } from '@workshop/config';
 import { ORDER_PACKAGE } from '@workshop/contracts';
 import { createLogger } from '@workshop/observability';
 import { OrderModule } from '@workshop/order-feature';
@@ -6,19 +7,14 @@ import type { OrderServiceConfig } from './order-service.config';
 
 const SERVICE_NAME = 'order-service';
 
-/** Builds order-service from its configuration; tests start it the same way. */
+/** Builds order-service from its configuration; main.ts calls it with the validated configuration. */
 export async function startOrderService(config: OrderServiceConfig) {
   const logger = createLogger(SERVICE_NAME, config.LOG_LEVEL);
+  const { database, kafka } = backendConnections(config, SERVICE_NAME);
   const orderModule = OrderModule.forRoot({
     logger,
-    database: {
-      applicationName: SERVICE_NAME,
-      primaryUrl: config.DATABASE_PRIMARY_URL,
-      replicaUrls: config.DATABASE_REPLICA_URLS,
-      poolSize: config.DB_POOL_SIZE,
-      statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
-    },
-    kafka: { brokers: config.KAFKA_BROKERS, clientId: SERVICE_NAME, topicPartitions: config.KAFKA_TOPIC_PARTITIONS },
+    database,
+    kafka,
     userServiceUrl: config.USER_SERVICE_URL,
     grpcDeadlineMs: config.GRPC_DEADLINE_MS,
   });

@@ -31,3 +31,22 @@ export const backendServiceSchema = infrastructureSchema.extend(processSchema.sh
   /** Deadline for each outgoing gRPC call. */
   GRPC_DEADLINE_MS: positiveInteger().default(2_000),
 });
+
+export type BackendServiceConfig = z.infer<typeof backendServiceSchema>;
+
+/**
+ * The database and Kafka settings a backend service hands to its clients, named after the
+ * service so its connections can be told apart (pg_stat_activity, Kafka client ids).
+ */
+export function backendConnections(config: BackendServiceConfig, serviceName: string) {
+  return {
+    database: {
+      applicationName: serviceName,
+      primaryUrl: config.DATABASE_PRIMARY_URL,
+      replicaUrls: config.DATABASE_REPLICA_URLS,
+      poolSize: config.DB_POOL_SIZE,
+      statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    },
+    kafka: { brokers: config.KAFKA_BROKERS, clientId: serviceName, topicPartitions: config.KAFKA_TOPIC_PARTITIONS },
+  };
+}
