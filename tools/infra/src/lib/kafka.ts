@@ -2,19 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ComponentStartError, type ComponentStatus, type InfrastructureComponent } from './infrastructure-component';
+import { ComponentStartError, type ComponentStatus } from './infrastructure-component';
 import type { InfrastructurePaths } from './infrastructure-paths';
-import {
-  processState,
-  readPidFile,
-  removePidFile,
-  runCommand,
-  signalProcessGroup,
-  spawnDetached,
-  terminateProcessGroup,
-  waitUntil,
-  writePidFile,
-} from './processes';
+import { LocalProcessComponent } from './local-process-component';
+import { readPidFile, removePidFile, runCommand, spawnDetached, terminateProcessGroup, waitUntil, writePidFile } from './processes';
 import { isPortAcceptingConnections } from './tcp-port';
 
 /**
@@ -108,7 +99,7 @@ export function newKafkaClusterId(): string {
 }
 
 /** A combined broker + KRaft controller, run from jars fetched from Maven Central. */
-export class KafkaBroker implements InfrastructureComponent {
+export class KafkaBroker extends LocalProcessComponent {
   readonly name = 'kafka' as const;
   readonly address: string;
 
@@ -116,20 +107,17 @@ export class KafkaBroker implements InfrastructureComponent {
     private readonly settings: Omit<KafkaServerSettings, 'dataDirectory'>,
     private readonly paths: InfrastructurePaths['kafka'],
   ) {
+    super();
     this.address = `${settings.host}:${settings.port}`;
   }
 
   /** The broker runs as `java ... kafka.Kafka <server.properties>`. */
-  private get commandMarker(): string {
+  protected get commandMarker(): string {
     return this.paths.serverProperties;
   }
 
-  private get pid(): number | undefined {
+  protected get pid(): number | undefined {
     return readPidFile(this.paths.pidFile);
-  }
-
-  private get state() {
-    return processState(this.pid, this.commandMarker);
   }
 
   /** Whether the jars of KAFKA_VERSION are already in `.infra/kafka/libs` (else `up` needs mvn). */
@@ -270,20 +258,6 @@ export class KafkaBroker implements InfrastructureComponent {
     // SIGTERM: a controlled shutdown, which flushes the logs so the next start needs no recovery.
     if (pid !== undefined) await terminateProcessGroup(pid, this.commandMarker, { timeoutMs: STOP_TIMEOUT_MS });
     removePidFile(this.paths.pidFile);
-  }
-
-  async pause(): Promise<void> {
-    signalProcessGroup(this.runningPid('pause'), 'SIGSTOP');
-  }
-
-  async resume(): Promise<void> {
-    signalProcessGroup(this.runningPid('resume'), 'SIGCONT');
-  }
-
-  private runningPid(action: string): number {
-    const pid = this.pid;
-    if (pid === undefined || this.state === 'stopped') throw new Error(`Cannot ${action} ${this.name}: it is not running.`);
-    return pid;
   }
 
   /** Deletes topics, offsets and logs; keeps the downloaded jars. */

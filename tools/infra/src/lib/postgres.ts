@@ -1,18 +1,10 @@
 import { appendFileSync, chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { ComponentStartError, type ComponentName, type ComponentStatus, type InfrastructureComponent } from './infrastructure-component';
+import { ComponentStartError, type ComponentName, type ComponentStatus } from './infrastructure-component';
 import type { InfrastructurePaths } from './infrastructure-paths';
-import {
-  isRoot,
-  processState,
-  type ProcessState,
-  readPidFile,
-  runCommand,
-  signalProcessGroup,
-  terminateProcessGroup,
-  waitUntil,
-} from './processes';
+import { LocalProcessComponent } from './local-process-component';
+import { isRoot, type ProcessState, readPidFile, runCommand, signalProcessGroup, terminateProcessGroup, waitUntil } from './processes';
 import { isPortAcceptingConnections } from './tcp-port';
 
 /** PostgreSQL refuses to run as root; when we are root, its files and processes belong to this user. */
@@ -111,11 +103,12 @@ interface PostgresInstanceOptions {
  * One PostgreSQL server managed with pg_ctl, run as the postgres OS user when we are root.
  * Subclasses say how its data directory comes to exist: initdb (primary) or pg_basebackup (replica).
  */
-abstract class PostgresInstance implements InfrastructureComponent {
+abstract class PostgresInstance extends LocalProcessComponent {
   readonly name: ComponentName;
   readonly address: string;
 
   constructor(protected readonly options: PostgresInstanceOptions) {
+    super();
     this.name = options.name;
     this.address = `${options.host}:${options.port}`;
   }
@@ -132,12 +125,8 @@ abstract class PostgresInstance implements InfrastructureComponent {
   }
 
   /** The postmaster runs as `postgres -D <data directory>`. */
-  private get commandMarker(): string {
+  protected get commandMarker(): string {
     return this.options.dataDirectory;
-  }
-
-  protected get state(): ProcessState {
-    return processState(this.pid, this.commandMarker);
   }
 
   async status(): Promise<ComponentStatus> {
@@ -205,20 +194,6 @@ abstract class PostgresInstance implements InfrastructureComponent {
     } catch {
       await terminateProcessGroup(pid, this.commandMarker, { timeoutMs: 10_000 });
     }
-  }
-
-  async pause(): Promise<void> {
-    signalProcessGroup(this.runningPid('pause'), 'SIGSTOP');
-  }
-
-  async resume(): Promise<void> {
-    signalProcessGroup(this.runningPid('resume'), 'SIGCONT');
-  }
-
-  private runningPid(action: string): number {
-    const pid = this.pid;
-    if (pid === undefined || this.state === 'stopped') throw new Error(`Cannot ${action} ${this.name}: it is not running.`);
-    return pid;
   }
 
   deleteData(): void {

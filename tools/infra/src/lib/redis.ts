@@ -1,8 +1,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import Redis from 'ioredis';
-import { ComponentStartError, type ComponentStatus, type InfrastructureComponent } from './infrastructure-component';
+import { ComponentStartError, type ComponentStatus } from './infrastructure-component';
 import type { InfrastructurePaths } from './infrastructure-paths';
-import { processState, readPidFile, removePidFile, runCommand, signalProcessGroup, terminateProcessGroup, waitUntil } from './processes';
+import { LocalProcessComponent } from './local-process-component';
+import { processState, readPidFile, removePidFile, runCommand, terminateProcessGroup, waitUntil } from './processes';
 import { isPortAcceptingConnections } from './tcp-port';
 
 const READY_TIMEOUT_MS = 15_000;
@@ -33,7 +34,7 @@ export function redisServerArguments(host: string, port: number, paths: Infrastr
 }
 
 /** A single redis-server, daemonized, on its own port. */
-export class RedisServer implements InfrastructureComponent {
+export class RedisServer extends LocalProcessComponent {
   readonly name = 'redis' as const;
   readonly address: string;
 
@@ -42,15 +43,16 @@ export class RedisServer implements InfrastructureComponent {
     private readonly port: number,
     private readonly paths: InfrastructurePaths['redis'],
   ) {
+    super();
     this.address = `${host}:${port}`;
   }
 
   /** Redis rewrites its process title to `redis-server host:port`. */
-  private get commandMarker(): string {
+  protected get commandMarker(): string {
     return this.address;
   }
 
-  private get pid(): number | undefined {
+  protected get pid(): number | undefined {
     return readPidFile(this.paths.pidFile);
   }
 
@@ -89,22 +91,6 @@ export class RedisServer implements InfrastructureComponent {
     const pid = this.pid;
     if (pid !== undefined) await terminateProcessGroup(pid, this.commandMarker, { timeoutMs: 10_000 });
     removePidFile(this.paths.pidFile);
-  }
-
-  async pause(): Promise<void> {
-    signalProcessGroup(this.runningPid('pause'), 'SIGSTOP');
-  }
-
-  async resume(): Promise<void> {
-    signalProcessGroup(this.runningPid('resume'), 'SIGCONT');
-  }
-
-  private runningPid(action: string): number {
-    const pid = this.pid;
-    if (processState(pid, this.commandMarker) === 'stopped' || pid === undefined) {
-      throw new Error(`Cannot ${action} ${this.name}: it is not running.`);
-    }
-    return pid;
   }
 
   deleteData(): void {
