@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClientGrpc } from '@nestjs/microservices';
 import { type orderV1, userV1 } from '@workshop/contracts';
-import { NotFoundError, PreconditionFailedError } from '@workshop/errors';
+import { DomainError, NotFoundError, PreconditionFailedError } from '@workshop/errors';
 import { callUnary } from '@workshop/grpc';
 import { decodePageToken, resolvePageSize, toPage } from '@workshop/pagination';
 import { OrderRepository } from './order.repository';
@@ -58,7 +58,7 @@ export class OrderService {
       await callUnary(this.userService.getUser.bind(this.userService), { id: userId }, { deadlineMs: this.options.grpcDeadlineMs });
     } catch (error) {
       // NOT_FOUND from user-service is the caller's mistake here, not a missing order.
-      if (error instanceof NotFoundError || (error as { code?: string }).code === 'NOT_FOUND') {
+      if (error instanceof DomainError && error.code === 'NOT_FOUND') {
         throw new PreconditionFailedError(`User ${userId} does not exist`);
       }
       throw error;
