@@ -6,6 +6,7 @@ import { decodeHeaders } from './event-headers';
 import { createKafkaClient } from './kafka/kafka-client';
 import { type KafkaConfig } from './kafka/kafka-config';
 import { kafkaConsumedTotal, kafkaHandlerDuration } from './messaging-metrics';
+import { ensureTopics } from './topic-admin';
 
 /** Where a consumed event came from. `offset` is a string because Kafka offsets are 64-bit. */
 export interface EventContext {
@@ -56,6 +57,7 @@ const AUTO_COMMIT_INTERVAL_MS = 5_000;
  */
 export class EventConsumer {
   private readonly routes = new Map<string, Route>();
+  private readonly subscribedTopics: TopicContract<unknown>[] = [];
   private readonly consumer: Consumer;
   private readonly logger: Logger;
   private readonly groupId: string;
@@ -63,7 +65,10 @@ export class EventConsumer {
   private shutdown = new AbortController();
   private started = false;
 
-  constructor(config: KafkaConfig & { groupId: string }, logger: Logger = createLogger('messaging')) {
+  constructor(
+    private readonly config: KafkaConfig & { groupId: string },
+    logger: Logger = createLogger('messaging'),
+  ) {
     this.groupId = config.groupId;
     this.logger = logger.child({ component: 'event-consumer', group: config.groupId });
     // One partition per slot: beyond the topics' partition count more slots would sit idle.
@@ -78,6 +83,7 @@ export class EventConsumer {
   on<P>(topic: TopicContract<P>, handler: EventHandler<P>): this {
     if (this.started) throw new Error(`EventConsumer(${this.groupId}): register handlers before start()`);
     if (this.routes.has(topic.name)) throw new Error(`EventConsumer(${this.groupId}): topic ${topic.name} already has a handler`);
+    this.subscribedTopics.push(topic as TopicContract<unknown>);
     this.routes.set(topic.name, (value) => {
       const payload = topic.decode(value);
       return (context) => handler(payload, context);
@@ -95,6 +101,10 @@ export class EventConsumer {
     this.started = true;
     this.shutdown = new AbortController();
     try {
+      // The broker does not create topics on first use. A consumer may start before the service
+      // that produces to its topics (a fresh machine, a restart in any order), so it creates the
+      // ones it reads as well; creation is idempotent and uses the same partition count.
+      await ensureTopics(this.config, this.subscribedTopics, this.logger);
       await this.consumer.connect();
       // A group that has never committed starts at the beginning of each topic: events published
       // before the first deployment of a consumer are still handled, not silently skipped.
