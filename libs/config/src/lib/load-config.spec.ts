@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { loadInfrastructureConfig } from './infrastructure.config';
+import { commaSeparated, ConfigValidationError, loadConfig, port } from './load-config';
+
+describe('loadConfig', () => {
+  const schema = z.object({ PORT: port().default(3000), BROKERS: commaSeparated().default(['a:1']) });
+
+  it('applies defaults, and treats an empty variable as unset', () => {
+    expect(loadConfig(schema, { PORT: '' })).toEqual({ PORT: 3000, BROKERS: ['a:1'] });
+  });
+
+  it('parses comma-separated lists, ignoring blanks', () => {
+    expect(loadConfig(schema, { BROKERS: ' b:2, ,c:3 ' }).BROKERS).toEqual(['b:2', 'c:3']);
+  });
+
+  it('reports every invalid variable in one error', () => {
+    const failure = (() => {
+      try {
+        loadConfig(z.object({ PORT: port(), HOST: z.string().min(1) }), { PORT: 'eighty' });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+
+    expect(failure).toBeInstanceOf(ConfigValidationError);
+    expect((failure as ConfigValidationError).problems.map((problem) => problem.split(':')[0])).toEqual(['PORT', 'HOST']);
+  });
+});
+
+describe('loadInfrastructureConfig', () => {
+  it('points at the project-owned infrastructure by default', () => {
+    const config = loadInfrastructureConfig({});
+
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:19092']);
+    expect(config.postgres.replicaUrls).toHaveLength(1);
+    expect(config.external).toEqual({ kafka: false, postgres: false, redis: false });
+  });
+
+  it('marks what the environment names as external, so nothing is started for it', () => {
+    const config = loadInfrastructureConfig({ REDIS_URL: 'redis://cache.internal:6379', KAFKA_BROKERS: 'k1:9092,k2:9092' });
+
+    expect(config.external).toEqual({ kafka: true, postgres: false, redis: true });
+    expect(config.kafka.brokers).toEqual(['k1:9092', 'k2:9092']);
+  });
+
+  it('rejects a database URL of another kind', () => {
+    expect(() => loadInfrastructureConfig({ DATABASE_PRIMARY_URL: 'mysql://db/workshop' })).toThrow(ConfigValidationError);
+  });
+});
