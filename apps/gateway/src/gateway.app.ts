@@ -17,6 +17,7 @@ export async function startGateway(config: GatewayConfig) {
     serviceName: SERVICE_NAME,
     logger,
     bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter(logger));

@@ -24,5 +24,6 @@ export async function startOrderService(config: OrderServiceConfig) {
     grpc: { package: ORDER_PACKAGE, listenAddress: config.GRPC_LISTEN_ADDRESS },
     httpPort: config.HTTP_PORT,
     httpHost: config.HTTP_HOST,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   });
 }

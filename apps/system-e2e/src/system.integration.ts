@@ -17,6 +17,7 @@ describe('the system through the gateway', () => {
   }, 120_000);
 
   afterAll(async () => {
+    // Already stopped by the last test when it ran; stopping twice is harmless.
     await system?.stop();
   }, 30_000);
 
@@ -255,5 +256,20 @@ describe('the system through the gateway', () => {
     expect(ready.status).toBe(200);
     expect(metrics).toMatch(/request_duration_seconds_bucket\{[^}]*route="\/users\/:id"/);
     expect(metrics).toContain('process_cpu_user_seconds_total');
+  });
+
+  // Last, because it ends the system. Exit code 0 means each process closed its servers,
+  // consumers and pools without error before its shutdown deadline (see libs/bootstrap).
+  it('shuts every process down cleanly on SIGTERM', async () => {
+    const started = Date.now();
+
+    const exits = await system.stop();
+
+    expect(exits).toEqual([
+      { name: 'user-service', code: 0, signal: null },
+      { name: 'order-service', code: 0, signal: null },
+      { name: 'gateway', code: 0, signal: null },
+    ]);
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 });

@@ -23,5 +23,6 @@ export async function startUserService(config: UserServiceConfig) {
     grpc: { package: USER_PACKAGE, listenAddress: config.GRPC_LISTEN_ADDRESS },
     httpPort: config.HTTP_PORT,
     httpHost: config.HTTP_HOST,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   });
 }

@@ -1,4 +1,4 @@
-import { type DynamicModule } from '@nestjs/common';
+import { type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
@@ -16,6 +16,11 @@ export interface HttpApplicationOptions {
   logger: Logger;
   /** Largest request body accepted; larger ones get 413 before any handler runs. */
   bodyLimitBytes?: number;
+  /**
+   * Grace period for a shutdown on SIGTERM/SIGINT; past it the process exits with code 1. Set to
+   * `false` for an application that does not own its process (a test creating several).
+   */
+  shutdownTimeoutMs?: number | false;
 }
 
 /** The root module every process shares: its feature module plus /health and /metrics. */
@@ -23,8 +28,8 @@ class ApplicationRootModule {}
 
 /**
  * Creates a Nest application on Fastify with what every process in the system has: JSON logs,
- * correlation ids, request metrics, /health/live, /health/ready and /metrics, and shutdown hooks
- * so SIGTERM closes servers, consumers and pools in order.
+ * correlation ids, request metrics, /health/live, /health/ready and /metrics, and a graceful
+ * shutdown on SIGTERM that closes servers, consumers and pools in order.
  */
 export async function createHttpApplication(
   featureModule: DynamicModule,
@@ -40,6 +45,38 @@ export async function createHttpApplication(
   });
   registerHttpMetrics(app.getHttpAdapter().getInstance());
   app.useGlobalInterceptors(new RequestObservabilityInterceptor());
-  app.enableShutdownHooks();
+  if (options.shutdownTimeoutMs !== false) closeOnSignals(app, options.logger, options.shutdownTimeoutMs ?? 10_000);
   return app;
+}
+
+/**
+ * Graceful shutdown. SIGTERM (an orchestrator) or SIGINT (Ctrl-C) closes the application: the
+ * servers stop accepting connections and let requests in flight finish, then every module's
+ * shutdown hook runs (consumers finish their message and commit, the outbox relay finishes its
+ * batch, pools close). The exit code says how it went: 0 closed cleanly, 1 failed or overran.
+ */
+function closeOnSignals(app: INestApplication, logger: Logger, timeoutMs: number): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'Shutting down');
+    const deadline = setTimeout(() => {
+      logger.error({ timeoutMs }, 'Shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, timeoutMs);
+    deadline.unref();
+    app.close().then(
+      () => {
+        logger.info('Shut down cleanly');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'Shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
 }

@@ -20,12 +20,23 @@ export const TEST_SYSTEM_PORTS: SystemPorts = {
   orderServiceHttp: 9202,
 };
 
+export interface ProcessExit {
+  name: string;
+  /** null when the process was killed by a signal. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface RunningSystem {
   /** Base URL of the gateway, e.g. http://127.0.0.1:3100 */
   readonly gatewayUrl: string;
   /** Everything the processes wrote, for a failing test to print. */
   readonly output: () => string;
-  stop(): Promise<void>;
+  /**
+   * Sends SIGTERM to every process, as an orchestrator would, and resolves with how each one
+   * ended once all have exited (a process still running after 15 s is killed).
+   */
+  stop(): Promise<ProcessExit[]>;
 }
 
 const WORKSPACE_ROOT = join(__dirname, '../../../..');
@@ -76,18 +87,19 @@ export async function startSystem(
     ports.gateway,
   );
 
-  const stop = async () => {
-    await Promise.all(
-      processes.map(async ({ child }) => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = once(child, 'exit');
-        child.kill('SIGTERM');
-        const forceKill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        await exited;
-        clearTimeout(forceKill);
+  const stop = async (): Promise<ProcessExit[]> =>
+    Promise.all(
+      processes.map(async ({ name, child }) => {
+        if (child.exitCode === null && child.signalCode === null) {
+          const exited = once(child, 'exit');
+          child.kill('SIGTERM');
+          const forceKill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+          await exited;
+          clearTimeout(forceKill);
+        }
+        return { name, code: child.exitCode, signal: child.signalCode };
       }),
     );
-  };
 
   try {
     await Promise.all(

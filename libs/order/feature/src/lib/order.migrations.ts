@@ -23,4 +23,12 @@ export const ORDER_MIGRATIONS: readonly Migration[] = [
     `,
   },
   outboxMigration(ORDER_SCHEMA),
+  {
+    id: '002-millisecond-created-at',
+    sql: `
+      -- Page tokens carry created_at as a JavaScript Date (milliseconds); see the users schema's
+      -- migration of the same name: without this, a page could repeat the last order of the previous one.
+      ALTER TABLE orders.orders ALTER COLUMN created_at TYPE timestamptz(3);
+    `,
+  },
 ];

@@ -39,4 +39,13 @@ export const USER_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: '003-millisecond-created-at',
+    sql: `
+      -- Page tokens carry created_at as a JavaScript Date, which has millisecond precision. With
+      -- Postgres's microseconds, a token would point just before its own row and the next page
+      -- would repeat it. Storing milliseconds makes the token exact.
+      ALTER TABLE users.users ALTER COLUMN created_at TYPE timestamptz(3);
+    `,
+  },
 ];
