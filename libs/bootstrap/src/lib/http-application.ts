@@ -77,6 +77,8 @@ function closeOnSignals(app: INestApplication, logger: Logger, timeoutMs: number
       },
     );
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  // `on`, not `once`: Ctrl-C under Nx arrives twice (from the terminal and forwarded by Nx), and
+  // with no listener left the second one would kill the process in the middle of closing.
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }

@@ -73,11 +73,12 @@ export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnAppl
   }
 
   /**
-   * The relay starts with the application, not before: orders accepted while Kafka is down stay
-   * in the outbox and are published when it returns.
+   * The relay publishes in the background. It needs no Kafka connection to start (the publisher
+   * connects on first use, and `ensureTopics` above has already proved the broker answers); if
+   * Kafka goes down later, orders are still accepted, their events wait in the outbox, and the
+   * relay publishes them when it returns.
    */
   async onApplicationBootstrap(): Promise<void> {
-    await this.publisher.connect();
     this.relay = new OutboxRelay({ db: this.db, publisher: this.publisher, schema: ORDER_SCHEMA, logger: this.options.logger });
     await this.relay.start();
   }
