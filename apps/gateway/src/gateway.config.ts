@@ -1,4 +1,4 @@
-import { hostAndPort, loadConfig, port, positiveInteger, processSchema, type Environment } from '@workshop/config';
+import { hostAndPort, loadServiceConfig, port, positiveInteger, processSchema, type Environment } from '@workshop/config';
 import { type z } from 'zod';
 
 /** Every setting the gateway reads, with its default. Validated once, at start-up. */
@@ -14,4 +14,4 @@ export const gatewaySchema = processSchema.extend({
 
 export type GatewayConfig = z.infer<typeof gatewaySchema>;
 
-export const loadGatewayConfig = (env?: Environment): GatewayConfig => loadConfig(gatewaySchema, env);
+export const loadGatewayConfig = (env?: Environment): GatewayConfig => loadServiceConfig(gatewaySchema, env);

@@ -1,4 +1,4 @@
-import { backendServiceSchema, hostAndPort, loadConfig, port, type Environment } from '@workshop/config';
+import { backendServiceSchema, hostAndPort, loadServiceConfig, port, type Environment } from '@workshop/config';
 import { type z } from 'zod';
 
 /** Every setting order-service reads, with its default. Validated once, at start-up. */
@@ -11,4 +11,4 @@ export const orderServiceSchema = backendServiceSchema.extend({
 
 export type OrderServiceConfig = z.infer<typeof orderServiceSchema>;
 
-export const loadOrderServiceConfig = (env?: Environment): OrderServiceConfig => loadConfig(orderServiceSchema, env);
+export const loadOrderServiceConfig = (env?: Environment): OrderServiceConfig => loadServiceConfig(orderServiceSchema, env);

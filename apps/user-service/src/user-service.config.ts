@@ -1,4 +1,4 @@
-import { backendServiceSchema, hostAndPort, loadConfig, port, positiveInteger, type Environment } from '@workshop/config';
+import { backendServiceSchema, hostAndPort, loadServiceConfig, port, positiveInteger, type Environment } from '@workshop/config';
 import { z } from 'zod';
 
 /** Every setting user-service reads, with its default. Validated once, at start-up. */
@@ -13,4 +13,4 @@ export const userServiceSchema = backendServiceSchema.extend({
 
 export type UserServiceConfig = z.infer<typeof userServiceSchema>;
 
-export const loadUserServiceConfig = (env?: Environment): UserServiceConfig => loadConfig(userServiceSchema, env);
+export const loadUserServiceConfig = (env?: Environment): UserServiceConfig => loadServiceConfig(userServiceSchema, env);

@@ -38,8 +38,34 @@ export interface InfrastructureConfig {
   external: { kafka: boolean; postgres: boolean; redis: boolean };
 }
 
+/**
+ * Shifts every port of the defaults above by WORKSHOP_PORT_OFFSET, so a second checkout (a CI
+ * clone next to a working copy, or a teammate's branch) can run its own stack and its own tests
+ * beside the first without either one touching the other's servers. Variables that are set keep
+ * their value; with no offset the environment comes back unchanged.
+ */
+export function withPortOffset(env: Environment): Environment {
+  const offset = portOffset(env);
+  if (offset === 0) return env;
+  const shifted: Record<string, string> = {};
+  for (const [name, address] of Object.entries(INFRASTRUCTURE_DEFAULTS)) {
+    if (!env[name]) shifted[name] = shiftPorts(address, offset);
+  }
+  return { ...env, ...shifted };
+}
+
+/** WORKSHOP_PORT_OFFSET as a number; 0 when unset. */
+export function portOffset(env: Environment): number {
+  return loadConfig(portOffsetSchema, env).WORKSHOP_PORT_OFFSET;
+}
+
+const portOffsetSchema = z.object({ WORKSHOP_PORT_OFFSET: z.coerce.number().int().min(0).max(10_000).default(0) });
+
+const shiftPorts = (addresses: string, offset: number) =>
+  addresses.replace(/:(\d+)(?=\/|,|$)/g, (_match, port: string) => `:${Number(port) + offset}`);
+
 export function loadInfrastructureConfig(env: Environment = process.env): InfrastructureConfig {
-  const settings = loadConfig(infrastructureSchema, env);
+  const settings = loadConfig(infrastructureSchema, withPortOffset(env));
   const isSet = (name: keyof typeof INFRASTRUCTURE_DEFAULTS) => Boolean(env[name]);
   return {
     kafka: { brokers: settings.KAFKA_BROKERS, topicPartitions: settings.KAFKA_TOPIC_PARTITIONS },

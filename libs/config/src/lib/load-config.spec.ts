@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadInfrastructureConfig } from './infrastructure.config';
+import { loadInfrastructureConfig, withPortOffset } from './infrastructure.config';
 import { commaSeparated, ConfigValidationError, loadConfig, port } from './load-config';
 
 describe('loadConfig', () => {
@@ -46,5 +46,26 @@ describe('loadInfrastructureConfig', () => {
 
   it('rejects a database URL of another kind', () => {
     expect(() => loadInfrastructureConfig({ DATABASE_PRIMARY_URL: 'mysql://db/workshop' })).toThrow(ConfigValidationError);
+  });
+});
+
+describe('withPortOffset', () => {
+  it('shifts every default port, so a second stack can run beside the first', () => {
+    const config = loadInfrastructureConfig({ WORKSHOP_PORT_OFFSET: '100' });
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:19192']);
+    expect(config.postgres.primaryUrl).toBe('postgres://workshop:workshop@127.0.0.1:15532/workshop');
+    expect(config.postgres.replicaUrls).toEqual(['postgres://workshop:workshop@127.0.0.1:15533/workshop']);
+    expect(config.redis.url).toBe('redis://127.0.0.1:16479');
+    expect(config.external).toEqual({ kafka: false, postgres: false, redis: false });
+  });
+
+  it('leaves variables that are set alone', () => {
+    const config = loadInfrastructureConfig({ WORKSHOP_PORT_OFFSET: '100', REDIS_URL: 'redis://cache.internal:6379' });
+    expect(config.redis.url).toBe('redis://cache.internal:6379');
+    expect(config.external.redis).toBe(true);
+  });
+
+  it('rejects an offset that is not a small whole number', () => {
+    expect(() => withPortOffset({ WORKSHOP_PORT_OFFSET: '-5' })).toThrow(ConfigValidationError);
   });
 });

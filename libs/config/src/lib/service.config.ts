@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { infrastructureSchema } from './infrastructure.config';
-import { port, positiveInteger } from './load-config';
+import { infrastructureSchema, withPortOffset } from './infrastructure.config';
+import { loadConfig, port, positiveInteger, processEnvironment, type Environment } from './load-config';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -49,4 +49,12 @@ export function backendConnections(config: BackendServiceConfig, serviceName: st
     },
     kafka: { brokers: config.KAFKA_BROKERS, clientId: serviceName, topicPartitions: config.KAFKA_TOPIC_PARTITIONS },
   };
+}
+
+/**
+ * Loads a service's configuration: the schema's validation, with the infrastructure defaults
+ * shifted by WORKSHOP_PORT_OFFSET when it is set (see `withPortOffset`).
+ */
+export function loadServiceConfig<Schema extends z.ZodType>(schema: Schema, env: Environment = processEnvironment()): z.infer<Schema> {
+  return loadConfig(schema, withPortOffset(env));
 }

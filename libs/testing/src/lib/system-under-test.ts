@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { type Environment, processEnvironment } from '@workshop/config';
+import { type Environment, portOffset, processEnvironment } from '@workshop/config';
 
 /** Ports for one copy of the system, chosen apart from `nx serve`'s so both can run at once. */
 export interface SystemPorts {
@@ -19,6 +19,13 @@ export const TEST_SYSTEM_PORTS: SystemPorts = {
   orderServiceGrpc: 50152,
   orderServiceHttp: 9202,
 };
+
+/** TEST_SYSTEM_PORTS shifted by WORKSHOP_PORT_OFFSET, like the infrastructure it talks to. */
+export function testSystemPorts(env: Environment = processEnvironment()): SystemPorts {
+  const offset = portOffset(env);
+  const shifted = Object.entries(TEST_SYSTEM_PORTS).map(([name, port]) => [name, port + offset]);
+  return Object.fromEntries(shifted) as unknown as SystemPorts;
+}
 
 export interface ProcessExit {
   name: string;
@@ -50,7 +57,7 @@ const WORKSPACE_ROOT = join(__dirname, '../../../..');
 export async function startSystem(
   options: { ports?: SystemPorts; env?: Environment; readyTimeoutMs?: number } = {},
 ): Promise<RunningSystem> {
-  const ports = options.ports ?? TEST_SYSTEM_PORTS;
+  const ports = options.ports ?? testSystemPorts();
   const common = { LOG_LEVEL: 'warn', ...options.env };
   const processes: { name: string; child: ChildProcess; healthUrl: string }[] = [];
   let output = '';
