@@ -19,4 +19,8 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
   async listOrdersByUser(request: orderV1.ListOrdersByUserRequest): Promise<orderV1.ListOrdersByUserResponse> {
     return this.orders.listOrdersByUser(request);
   }
+
+  async batchListOrdersByUser(request: orderV1.BatchListOrdersByUserRequest): Promise<orderV1.BatchListOrdersByUserResponse> {
+    return this.orders.batchListOrdersByUser(request);
+  }
 }

@@ -96,6 +96,43 @@ export class OrderRepository {
         );
     return result.rows.map(toOrder);
   }
+
+  /**
+   * Several users' pages in one query: the requests become rows of `unnest(...)`, and a LATERAL
+   * subquery runs listByUser's index range scan once per row, `limit` rows at most. The result
+   * holds one list per request, in request order. A first page has no position: 'infinity' and
+   * the largest UUID stand in for it, so one row comparison, which the (user_id, created_at DESC,
+   * id DESC) index answers, serves first and later pages alike.
+   */
+  async listByUsers(
+    pages: readonly { userId: string; limit: number; after: KeysetPosition | undefined }[],
+  ): Promise<PlacedOrder[][]> {
+    if (pages.length === 0) return [];
+    const result = await this.db.read<OrderRow & { page_index: string }>(
+      `SELECT page.page_index, listed.*
+         FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::uuid[])
+              WITH ORDINALITY AS page(user_id, row_limit, after_created_at, after_id, page_index)
+        CROSS JOIN LATERAL (
+          SELECT ${ORDER_COLUMNS} FROM orders.orders
+           WHERE orders.user_id = page.user_id
+             AND (created_at, id) < (COALESCE(page.after_created_at, 'infinity'),
+                                     COALESCE(page.after_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))
+           ORDER BY created_at DESC, id DESC
+           LIMIT page.row_limit
+        ) AS listed
+        ORDER BY page.page_index, listed.created_at DESC, listed.id DESC`,
+      [
+        pages.map((page) => page.userId),
+        pages.map((page) => page.limit),
+        pages.map((page) => page.after?.createdAt ?? null),
+        pages.map((page) => page.after?.id ?? null),
+      ],
+    );
+    const orders: PlacedOrder[][] = pages.map(() => []);
+    // WITH ORDINALITY counts from 1; bigint arrives as a string.
+    for (const row of result.rows) orders[Number(row.page_index) - 1]?.push(toOrder(row));
+    return orders;
+  }
 }
 
 function toOrder(row: OrderRow): PlacedOrder {

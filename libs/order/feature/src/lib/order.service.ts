@@ -7,7 +7,7 @@ import { callUnary } from '@workshop/grpc';
 import { decodePageToken, resolvePageSize, toPage } from '@workshop/pagination';
 import { OrderRepository } from './order.repository';
 import { ORDER_MODULE_OPTIONS, USER_SERVICE_CLIENT } from './order.tokens';
-import { validateOrderId, validatePlaceOrder } from './order.validation';
+import { validateOrderId, validateOrderPageRequests, validatePlaceOrder } from './order.validation';
 
 export interface OrderServiceOptions {
   /** Deadline for the call to user-service that checks the buyer exists. */
@@ -51,6 +51,19 @@ export class OrderService {
     const rows = await this.orders.listByUser(userId, pageSize + 1, after);
     const page = toPage(rows, pageSize, (order) => ({ createdAt: order.createdAt, id: order.id }));
     return { orders: page.items, nextPageToken: page.nextPageToken };
+  }
+
+  /** Many users' pages in one query: the batch behind the gateway's GraphQL DataLoader. */
+  async batchListOrdersByUser(request: orderV1.BatchListOrdersByUserRequest): Promise<orderV1.BatchListOrdersByUserResponse> {
+    const pages = validateOrderPageRequests(request.requests);
+    // One row more than each page size tells whether that user has a next page, as in listOrdersByUser.
+    const rowsByPage = await this.orders.listByUsers(pages.map((page) => ({ ...page, limit: page.pageSize + 1 })));
+    return {
+      responses: pages.map((page, index) => {
+        const listed = toPage(rowsByPage[index] ?? [], page.pageSize, (order) => ({ createdAt: order.createdAt, id: order.id }));
+        return { orders: listed.items, nextPageToken: listed.nextPageToken };
+      }),
+    };
   }
 
   private async assertUserExists(userId: string): Promise<void> {

@@ -1,6 +1,6 @@
 import type { orderV1 } from '@workshop/contracts';
 import { ValidationError, type FieldViolation } from '@workshop/errors';
-import { UUID } from '@workshop/pagination';
+import { type KeysetPosition, UUID, decodePageToken, resolvePageSize } from '@workshop/pagination';
 
 export const MAX_LINES = 100;
 export const MAX_QUANTITY = 10_000;
@@ -59,4 +59,38 @@ export function validatePlaceOrder(request: orderV1.PlaceOrderRequest): ValidOrd
 export function validateOrderId(id: string, field = 'id'): string {
   if (!UUID.test(id)) throw new ValidationError([{ field, message: 'must be a UUID' }]);
   return id.toLowerCase();
+}
+
+/** The most pages one BatchListOrdersByUser call may ask for: the bound on one query's size. */
+export const MAX_BATCH_REQUESTS = 100;
+
+/** One page of one user's orders, as the repository reads it. */
+export interface OrderPageRequest {
+  userId: string;
+  pageSize: number;
+  after: KeysetPosition | undefined;
+}
+
+/** Checks every request of a batch, naming a bad field by its position (`requests[2].pageToken`). */
+export function validateOrderPageRequests(requests: readonly orderV1.ListOrdersByUserRequest[]): OrderPageRequest[] {
+  if (requests.length > MAX_BATCH_REQUESTS) {
+    throw new ValidationError([{ field: 'requests', message: `must have at most ${MAX_BATCH_REQUESTS} requests` }]);
+  }
+  const violations: FieldViolation[] = [];
+  const pages = requests.map((request, index) => {
+    const at = `requests[${index}]`;
+    try {
+      return {
+        userId: validateOrderId(request.userId, `${at}.userId`),
+        pageSize: resolvePageSize(request.pageSize, `${at}.pageSize`),
+        after: decodePageToken(request.pageToken, `${at}.pageToken`),
+      };
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      violations.push(...error.violations);
+      return undefined;
+    }
+  });
+  if (violations.length > 0) throw new ValidationError(violations);
+  return pages.filter((page): page is OrderPageRequest => page !== undefined);
 }

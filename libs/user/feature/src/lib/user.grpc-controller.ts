@@ -23,4 +23,8 @@ export class UserGrpcController implements userV1.UserServiceController {
   async listUsers(request: userV1.ListUsersRequest): Promise<userV1.ListUsersResponse> {
     return this.users.listUsers(request);
   }
+
+  async batchGetUsers(request: userV1.BatchGetUsersRequest): Promise<userV1.BatchGetUsersResponse> {
+    return { users: await this.users.batchGetUsers(request.ids) };
+  }
 }

@@ -10,6 +10,7 @@ export interface UserRow {
 }
 
 export interface OrderStatisticsRow {
+  user_id: string;
   currency_code: string;
   orders_count: number;
   total_spent_minor: number;
@@ -54,11 +55,26 @@ export class UserRepository {
     return fromPrimary.rows[0];
   }
 
+  /** Finds many users in one query on a replica; the ids the replica lacks are confirmed on the primary, as in findById. */
+  async findByIds(ids: readonly string[]): Promise<UserRow[]> {
+    const sql = 'SELECT id, email, name, created_at FROM users.users WHERE id = ANY($1::uuid[])';
+    const fromReplica = (await this.db.read<UserRow>(sql, [ids])).rows;
+    const found = new Set(fromReplica.map((row) => row.id));
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length === 0) return fromReplica;
+    return [...fromReplica, ...(await this.db.query<UserRow>(sql, [missing])).rows];
+  }
+
   async findOrderStatistics(userId: string): Promise<OrderStatisticsRow[]> {
+    return this.findOrderStatisticsOfUsers([userId]);
+  }
+
+  /** The statistics rows of many users in one query (one row per user and currency). */
+  async findOrderStatisticsOfUsers(userIds: readonly string[]): Promise<OrderStatisticsRow[]> {
     const result = await this.db.read<OrderStatisticsRow>(
-      `SELECT currency_code, orders_count, total_spent_minor, last_order_at
-         FROM users.order_statistics WHERE user_id = $1 ORDER BY currency_code`,
-      [userId],
+      `SELECT user_id, currency_code, orders_count, total_spent_minor, last_order_at
+         FROM users.order_statistics WHERE user_id = ANY($1::uuid[]) ORDER BY user_id, currency_code`,
+      [userIds],
     );
     return result.rows;
   }

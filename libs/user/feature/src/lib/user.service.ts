@@ -6,7 +6,7 @@ import { AlreadyExistsError, NotFoundError } from '@workshop/errors';
 import { decodePageToken, resolvePageSize, toPage } from '@workshop/pagination';
 import { type OrderStatisticsRow, UserRepository, type UserRow } from './user.repository';
 import { CACHE } from './user.tokens';
-import { validateCreateUser, validateUserId } from './user.validation';
+import { validateCreateUser, validateUserId, validateUserIds } from './user.validation';
 
 /** Cached GetUser answers: the user with its statistics, as the RPC returns them. */
 type UserWithStatistics = Required<Pick<userV1.GetUserResponse, 'user' | 'orderStatistics'>>;
@@ -51,6 +51,20 @@ export class UserService {
     const rows = await this.users.listPage(pageSize + 1, after);
     const page = toPage(rows, pageSize, (row) => ({ createdAt: row.created_at, id: row.id }));
     return { users: page.items.map(toUser), nextPageToken: page.nextPageToken };
+  }
+
+  /**
+   * Many users with their statistics in two queries, whatever their number: the batch behind the
+   * gateway's GraphQL DataLoader. It reads the database, not the cache: one indexed query for up
+   * to 100 ids costs about what one cache round trip costs, and the answer is never stale.
+   */
+  async batchGetUsers(ids: readonly string[]): Promise<UserWithStatistics[]> {
+    const userIds = validateUserIds(ids);
+    if (userIds.length === 0) return [];
+    const [users, statistics] = await Promise.all([this.users.findByIds(userIds), this.users.findOrderStatisticsOfUsers(userIds)]);
+    const statisticsByUser = new Map<string, OrderStatisticsRow[]>();
+    for (const row of statistics) statisticsByUser.set(row.user_id, [...(statisticsByUser.get(row.user_id) ?? []), row]);
+    return users.map((user) => ({ user: toUser(user), orderStatistics: toOrderStatistics(statisticsByUser.get(user.id) ?? []) }));
   }
 
   private async loadUser(userId: string): Promise<UserWithStatistics> {

@@ -1,5 +1,5 @@
 import { ValidationError } from '@workshop/errors';
-import { validateCreateUser, validateUserId } from './user.validation';
+import { MAX_BATCH_IDS, validateCreateUser, validateUserId, validateUserIds } from './user.validation';
 
 describe('user validation', () => {
   it('trims a valid request', () => {
@@ -15,5 +15,20 @@ describe('user validation', () => {
   it('accepts UUIDs in any case and normalizes them, and nothing else', () => {
     expect(validateUserId('6F1C9B9E-8F1D-4C59-A2F4-0D6F3C1B2A10')).toBe('6f1c9b9e-8f1d-4c59-a2f4-0d6f3c1b2a10');
     expect(() => validateUserId("1' OR '1'='1")).toThrow(ValidationError);
+  });
+
+  it('normalizes a batch of ids and drops duplicates', () => {
+    const id = '6f1c9b9e-8f1d-4c59-a2f4-0d6f3c1b2a10';
+
+    expect(validateUserIds([id.toUpperCase(), id])).toEqual([id]);
+  });
+
+  it('names each bad id of a batch by its position, and rejects an oversized batch', () => {
+    expect(() => validateUserIds(['6f1c9b9e-8f1d-4c59-a2f4-0d6f3c1b2a10', 'nope'])).toThrow(
+      expect.objectContaining({ violations: [{ field: 'ids[1]', message: 'must be a UUID' }] }),
+    );
+    expect(() => validateUserIds(Array.from({ length: MAX_BATCH_IDS + 1 }, () => '6f1c9b9e-8f1d-4c59-a2f4-0d6f3c1b2a10'))).toThrow(
+      expect.objectContaining({ violations: [expect.objectContaining({ field: 'ids' })] }),
+    );
   });
 });

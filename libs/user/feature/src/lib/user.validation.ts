@@ -22,6 +22,17 @@ export function validateCreateUser(request: userV1.CreateUserRequest): { email: 
   return { email, name };
 }
 
+/** The most ids one BatchGetUsers call may ask for: the bound on one query's size. */
+export const MAX_BATCH_IDS = 100;
+
+/** Checks every id of a batch, naming bad ones by position (`ids[3]`); returns them normalized, without duplicates. */
+export function validateUserIds(ids: readonly string[]): string[] {
+  if (ids.length > MAX_BATCH_IDS) throw new ValidationError([{ field: 'ids', message: `must have at most ${MAX_BATCH_IDS} ids` }]);
+  const violations = ids.flatMap((id, index) => (UUID.test(id) ? [] : [{ field: `ids[${index}]`, message: 'must be a UUID' }]));
+  if (violations.length > 0) throw new ValidationError(violations);
+  return [...new Set(ids.map((id) => id.toLowerCase()))];
+}
+
 export function validateUserId(id: string, field = 'id'): string {
   if (!UUID.test(id)) throw new ValidationError([{ field, message: 'must be a UUID' }]);
   return id.toLowerCase();

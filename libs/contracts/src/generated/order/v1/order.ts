@@ -61,6 +61,15 @@ export interface ListOrdersByUserResponse {
   nextPageToken: string;
 }
 
+export interface BatchListOrdersByUserRequest {
+  requests: ListOrdersByUserRequest[];
+}
+
+export interface BatchListOrdersByUserResponse {
+  /** responses[i] answers requests[i]. */
+  responses: ListOrdersByUserResponse[];
+}
+
 wrappers[".google.protobuf.Timestamp"] = {
   fromObject(value: Date) {
     return { seconds: value.getTime() / 1000, nanos: (value.getTime() % 1000) * 1e6 };
@@ -487,6 +496,80 @@ export const ListOrdersByUserResponse: MessageFns<ListOrdersByUserResponse> = {
   },
 };
 
+function createBaseBatchListOrdersByUserRequest(): BatchListOrdersByUserRequest {
+  return { requests: [] };
+}
+
+export const BatchListOrdersByUserRequest: MessageFns<BatchListOrdersByUserRequest> = {
+  encode(message: BatchListOrdersByUserRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.requests) {
+      ListOrdersByUserRequest.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchListOrdersByUserRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseBatchListOrdersByUserRequest();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.requests.push(ListOrdersByUserRequest.decode(reader, reader.uint32()));
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
+function createBaseBatchListOrdersByUserResponse(): BatchListOrdersByUserResponse {
+  return { responses: [] };
+}
+
+export const BatchListOrdersByUserResponse: MessageFns<BatchListOrdersByUserResponse> = {
+  encode(message: BatchListOrdersByUserResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.responses) {
+      ListOrdersByUserResponse.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchListOrdersByUserResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseBatchListOrdersByUserResponse();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.responses.push(ListOrdersByUserResponse.decode(reader, reader.uint32()));
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
 /** OrderService owns orders. Placing an order publishes order.placed to Kafka through an outbox. */
 
 export interface OrderServiceClient {
@@ -501,6 +584,17 @@ export interface OrderServiceClient {
   /** Lists one user's orders, newest first, one page at a time. */
 
   listOrdersByUser(request: ListOrdersByUserRequest, metadata?: Metadata): Observable<ListOrdersByUserResponse>;
+
+  /**
+   * Answers several ListOrdersByUser requests in one round trip (one query), each response at the
+   * index of its request: what the gateway's GraphQL DataLoader asks for a list of users with
+   * their orders, instead of one call per user. At most 100 requests.
+   */
+
+  batchListOrdersByUser(
+    request: BatchListOrdersByUserRequest,
+    metadata?: Metadata,
+  ): Observable<BatchListOrdersByUserResponse>;
 }
 
 /** OrderService owns orders. Placing an order publishes order.placed to Kafka through an outbox. */
@@ -526,11 +620,22 @@ export interface OrderServiceController {
     request: ListOrdersByUserRequest,
     metadata?: Metadata,
   ): Promise<ListOrdersByUserResponse> | Observable<ListOrdersByUserResponse> | ListOrdersByUserResponse;
+
+  /**
+   * Answers several ListOrdersByUser requests in one round trip (one query), each response at the
+   * index of its request: what the gateway's GraphQL DataLoader asks for a list of users with
+   * their orders, instead of one call per user. At most 100 requests.
+   */
+
+  batchListOrdersByUser(
+    request: BatchListOrdersByUserRequest,
+    metadata?: Metadata,
+  ): Promise<BatchListOrdersByUserResponse> | Observable<BatchListOrdersByUserResponse> | BatchListOrdersByUserResponse;
 }
 
 export function OrderServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["placeOrder", "getOrder", "listOrdersByUser"];
+    const grpcMethods: string[] = ["placeOrder", "getOrder", "listOrdersByUser", "batchListOrdersByUser"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("OrderService", method)(constructor.prototype[method], method, descriptor);
@@ -580,6 +685,22 @@ export const OrderServiceService = {
       Buffer.from(ListOrdersByUserResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListOrdersByUserResponse => ListOrdersByUserResponse.decode(value),
   },
+  /**
+   * Answers several ListOrdersByUser requests in one round trip (one query), each response at the
+   * index of its request: what the gateway's GraphQL DataLoader asks for a list of users with
+   * their orders, instead of one call per user. At most 100 requests.
+   */
+  batchListOrdersByUser: {
+    path: "/order.v1.OrderService/BatchListOrdersByUser",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (value: BatchListOrdersByUserRequest): Buffer =>
+      Buffer.from(BatchListOrdersByUserRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): BatchListOrdersByUserRequest => BatchListOrdersByUserRequest.decode(value),
+    responseSerialize: (value: BatchListOrdersByUserResponse): Buffer =>
+      Buffer.from(BatchListOrdersByUserResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BatchListOrdersByUserResponse => BatchListOrdersByUserResponse.decode(value),
+  },
 } as const;
 
 export interface OrderServiceServer extends UntypedServiceImplementation {
@@ -589,6 +710,12 @@ export interface OrderServiceServer extends UntypedServiceImplementation {
   getOrder: handleUnaryCall<GetOrderRequest, GetOrderResponse>;
   /** Lists one user's orders, newest first, one page at a time. */
   listOrdersByUser: handleUnaryCall<ListOrdersByUserRequest, ListOrdersByUserResponse>;
+  /**
+   * Answers several ListOrdersByUser requests in one round trip (one query), each response at the
+   * index of its request: what the gateway's GraphQL DataLoader asks for a list of users with
+   * their orders, instead of one call per user. At most 100 requests.
+   */
+  batchListOrdersByUser: handleUnaryCall<BatchListOrdersByUserRequest, BatchListOrdersByUserResponse>;
 }
 
 function toTimestamp(date: Date): Timestamp {

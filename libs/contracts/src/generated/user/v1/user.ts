@@ -60,6 +60,15 @@ export interface ListUsersResponse {
   nextPageToken: string;
 }
 
+export interface BatchGetUsersRequest {
+  ids: string[];
+}
+
+export interface BatchGetUsersResponse {
+  /** In no particular order; callers match them to their ids by user.id. */
+  users: GetUserResponse[];
+}
+
 wrappers[".google.protobuf.Timestamp"] = {
   fromObject(value: Date) {
     return { seconds: value.getTime() / 1000, nanos: (value.getTime() % 1000) * 1e6 };
@@ -464,6 +473,80 @@ export const ListUsersResponse: MessageFns<ListUsersResponse> = {
   },
 };
 
+function createBaseBatchGetUsersRequest(): BatchGetUsersRequest {
+  return { ids: [] };
+}
+
+export const BatchGetUsersRequest: MessageFns<BatchGetUsersRequest> = {
+  encode(message: BatchGetUsersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.ids) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetUsersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseBatchGetUsersRequest();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.ids.push(reader.string());
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
+function createBaseBatchGetUsersResponse(): BatchGetUsersResponse {
+  return { users: [] };
+}
+
+export const BatchGetUsersResponse: MessageFns<BatchGetUsersResponse> = {
+  encode(message: BatchGetUsersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.users) {
+      GetUserResponse.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetUsersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseBatchGetUsersResponse();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.users.push(GetUserResponse.decode(reader, reader.uint32()));
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
 /** UserService owns users and the order statistics derived from order events. */
 
 export interface UserServiceClient {
@@ -478,6 +561,14 @@ export interface UserServiceClient {
   /** Lists users, oldest first, one page at a time. */
 
   listUsers(request: ListUsersRequest, metadata?: Metadata): Observable<ListUsersResponse>;
+
+  /**
+   * Returns the users with these ids, each with its order statistics, in one round trip: what a
+   * caller that needs many users at once (the gateway's GraphQL DataLoader) asks instead of N
+   * GetUser calls. Unknown ids are left out of the answer, not an error; at most 100 ids.
+   */
+
+  batchGetUsers(request: BatchGetUsersRequest, metadata?: Metadata): Observable<BatchGetUsersResponse>;
 }
 
 /** UserService owns users and the order statistics derived from order events. */
@@ -503,11 +594,22 @@ export interface UserServiceController {
     request: ListUsersRequest,
     metadata?: Metadata,
   ): Promise<ListUsersResponse> | Observable<ListUsersResponse> | ListUsersResponse;
+
+  /**
+   * Returns the users with these ids, each with its order statistics, in one round trip: what a
+   * caller that needs many users at once (the gateway's GraphQL DataLoader) asks instead of N
+   * GetUser calls. Unknown ids are left out of the answer, not an error; at most 100 ids.
+   */
+
+  batchGetUsers(
+    request: BatchGetUsersRequest,
+    metadata?: Metadata,
+  ): Promise<BatchGetUsersResponse> | Observable<BatchGetUsersResponse> | BatchGetUsersResponse;
 }
 
 export function UserServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["createUser", "getUser", "listUsers"];
+    const grpcMethods: string[] = ["createUser", "getUser", "listUsers", "batchGetUsers"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("UserService", method)(constructor.prototype[method], method, descriptor);
@@ -555,6 +657,21 @@ export const UserServiceService = {
     responseSerialize: (value: ListUsersResponse): Buffer => Buffer.from(ListUsersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListUsersResponse => ListUsersResponse.decode(value),
   },
+  /**
+   * Returns the users with these ids, each with its order statistics, in one round trip: what a
+   * caller that needs many users at once (the gateway's GraphQL DataLoader) asks instead of N
+   * GetUser calls. Unknown ids are left out of the answer, not an error; at most 100 ids.
+   */
+  batchGetUsers: {
+    path: "/user.v1.UserService/BatchGetUsers",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (value: BatchGetUsersRequest): Buffer => Buffer.from(BatchGetUsersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): BatchGetUsersRequest => BatchGetUsersRequest.decode(value),
+    responseSerialize: (value: BatchGetUsersResponse): Buffer =>
+      Buffer.from(BatchGetUsersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BatchGetUsersResponse => BatchGetUsersResponse.decode(value),
+  },
 } as const;
 
 export interface UserServiceServer extends UntypedServiceImplementation {
@@ -564,6 +681,12 @@ export interface UserServiceServer extends UntypedServiceImplementation {
   getUser: handleUnaryCall<GetUserRequest, GetUserResponse>;
   /** Lists users, oldest first, one page at a time. */
   listUsers: handleUnaryCall<ListUsersRequest, ListUsersResponse>;
+  /**
+   * Returns the users with these ids, each with its order statistics, in one round trip: what a
+   * caller that needs many users at once (the gateway's GraphQL DataLoader) asks instead of N
+   * GetUser calls. Unknown ids are left out of the answer, not an error; at most 100 ids.
+   */
+  batchGetUsers: handleUnaryCall<BatchGetUsersRequest, BatchGetUsersResponse>;
 }
 
 function toTimestamp(date: Date): Timestamp {

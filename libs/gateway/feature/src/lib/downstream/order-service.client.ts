@@ -27,4 +27,8 @@ export class OrderServiceClient {
   listOrdersByUser(request: orderV1.ListOrdersByUserRequest): Promise<orderV1.ListOrdersByUserResponse> {
     return callUnary(this.rpc.listOrdersByUser.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
   }
+
+  batchListOrdersByUser(request: orderV1.BatchListOrdersByUserRequest): Promise<orderV1.BatchListOrdersByUserResponse> {
+    return callUnary(this.rpc.batchListOrdersByUser.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
+  }
 }

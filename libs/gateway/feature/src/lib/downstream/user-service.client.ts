@@ -27,4 +27,8 @@ export class UserServiceClient {
   listUsers(request: userV1.ListUsersRequest): Promise<userV1.ListUsersResponse> {
     return callUnary(this.rpc.listUsers.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
   }
+
+  batchGetUsers(request: userV1.BatchGetUsersRequest): Promise<userV1.BatchGetUsersResponse> {
+    return callUnary(this.rpc.batchGetUsers.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
+  }
 }
