@@ -1,32 +1,78 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { orderV1, type moneyV1, type userV1 } from '@workshop/contracts';
 
 /**
  * The HTTP API's JSON shapes. They are built from the gRPC messages here, in one place, so the
- * public API does not change by accident when a proto gains a field.
+ * public API does not change by accident when a proto gains a field. They are classes, not
+ * interfaces, because the OpenAPI document (served at /docs) is generated from their decorators.
  */
-export interface MoneyJson {
-  amountMinor: number;
-  currencyCode: string;
+export class MoneyJson {
+  @ApiProperty({ description: 'Integer minor units (cents): money is never a float.', example: 1250 })
+  amountMinor!: number;
+
+  @ApiProperty({ description: 'ISO 4217 code.', example: 'EUR', pattern: '^[A-Z]{3}$' })
+  currencyCode!: string;
 }
 
-export interface UserJson {
-  id: string;
-  email: string;
-  name: string;
-  createdAt: string | null;
+export class UserJson {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'email', example: 'ada@example.com' })
+  email!: string;
+
+  @ApiProperty({ example: 'Ada Lovelace' })
+  name!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  createdAt!: string | null;
 }
 
-export interface UserWithStatisticsJson extends UserJson {
-  orderStatistics: { ordersCount: number; totalSpent: MoneyJson[]; lastOrderAt: string | null };
+export class OrderStatisticsJson {
+  @ApiProperty({ description: 'Orders user-service has learnt of from order.placed events.' })
+  ordersCount!: number;
+
+  @ApiProperty({ type: [MoneyJson], description: 'One total per currency: amounts in different currencies are never added.' })
+  totalSpent!: MoneyJson[];
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  lastOrderAt!: string | null;
 }
 
-export interface OrderJson {
-  id: string;
-  userId: string;
-  status: string;
-  lines: { sku: string; quantity: number; unitPrice: MoneyJson | null }[];
-  total: MoneyJson | null;
-  createdAt: string | null;
+export class UserWithStatisticsJson extends UserJson {
+  @ApiProperty({ type: OrderStatisticsJson })
+  orderStatistics!: OrderStatisticsJson;
+}
+
+export class OrderLineJson {
+  @ApiProperty({ example: 'BOOK-1843' })
+  sku!: string;
+
+  @ApiProperty({ example: 2 })
+  quantity!: number;
+
+  @ApiProperty({ type: MoneyJson, nullable: true })
+  unitPrice!: MoneyJson | null;
+}
+
+export class OrderJson {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  userId!: string;
+
+  @ApiProperty({ enum: ['PLACED', 'UNSPECIFIED'] })
+  status!: string;
+
+  @ApiProperty({ type: [OrderLineJson] })
+  lines!: OrderLineJson[];
+
+  @ApiProperty({ type: MoneyJson, nullable: true })
+  total!: MoneyJson | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  createdAt!: string | null;
 }
 
 export function presentUser(user: userV1.User | undefined): UserJson {

@@ -104,9 +104,7 @@ export class OrderRepository {
    * the largest UUID stand in for it, so one row comparison, which the (user_id, created_at DESC,
    * id DESC) index answers, serves first and later pages alike.
    */
-  async listByUsers(
-    pages: readonly { userId: string; limit: number; after: KeysetPosition | undefined }[],
-  ): Promise<PlacedOrder[][]> {
+  async listByUsers(pages: readonly { userId: string; limit: number; after: KeysetPosition | undefined }[]): Promise<PlacedOrder[][]> {
     if (pages.length === 0) return [];
     const result = await this.db.read<OrderRow & { page_index: string }>(
       `SELECT page.page_index, listed.*

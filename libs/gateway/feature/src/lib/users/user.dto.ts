@@ -1,13 +1,24 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+
+const MAX_EMAIL_LENGTH = 254;
+const MAX_NAME_LENGTH = 200;
 
 /** Body of POST /users. Limits match user-service's own checks, which stay authoritative. */
 export class CreateUserBody {
+  @ApiProperty({
+    format: 'email',
+    maxLength: MAX_EMAIL_LENGTH,
+    description: 'Unique, compared case-insensitively.',
+    example: 'ada@example.com',
+  })
   @IsString()
   @IsEmail({}, { message: 'must be an email address' })
-  @MaxLength(254)
+  @MaxLength(MAX_EMAIL_LENGTH)
   email!: string;
 
+  @ApiProperty({ minLength: 1, maxLength: MAX_NAME_LENGTH, example: 'Ada Lovelace' })
   @IsString()
-  @Length(1, 200)
+  @Length(1, MAX_NAME_LENGTH)
   name!: string;
 }
