@@ -15,6 +15,7 @@ export async function createGateway(config: GatewayConfig, { ownsProcess = true 
     userServiceUrl: config.USER_SERVICE_URL,
     orderServiceUrl: config.ORDER_SERVICE_URL,
     grpcDeadlineMs: config.GRPC_DEADLINE_MS,
+    logger,
   });
   const app = await createHttpApplication(gatewayModule, {
     serviceName: SERVICE_NAME,

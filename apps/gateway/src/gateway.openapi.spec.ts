@@ -60,7 +60,7 @@ describe('the OpenAPI document served at /docs/openapi.json', () => {
 
     expect(document.openapi).toMatch(/^3\./);
     expect(apiRoutes.map(({ method, url }) => `${method} ${url}`)).toEqual(
-      expect.arrayContaining(['POST /users', 'GET /users/:id', 'GET /orders/:id', 'GET /health/ready']),
+      expect.arrayContaining(['POST /users', 'GET /users/:id', 'GET /orders/:id', 'POST /graphql', 'GET /health/ready']),
     );
     expect(undocumented).toEqual([]);
   });

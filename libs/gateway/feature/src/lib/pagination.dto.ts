@@ -54,21 +54,31 @@ export function toPageJson<Item>(items: Item[], nextPageToken: string): Page<Ite
 
 /**
  * Runs a downstream list call, reporting paging errors under the names this API uses: the
- * services call them pageToken and pageSize, the HTTP API cursor and limit.
+ * services call them pageToken and pageSize, the HTTP API cursor and limit (GraphQL: after and
+ * first). A batch names them by position (`requests[2].pageToken`); the position is dropped,
+ * since the caller asked for one page.
  */
-export async function withPagingFieldNames<T>(call: () => Promise<T>): Promise<T> {
+export async function withPagingFieldNames<T>(call: () => Promise<T>, names: PagingFieldNames = HTTP_PAGING_FIELDS): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (error instanceof DomainError && error.violations.length > 0) {
-      const renamed = error.violations.map((violation) => ({
-        ...violation,
-        field: HTTP_PAGING_FIELDS[violation.field] ?? violation.field,
-      }));
+      const renamed = error.violations.map((violation) => {
+        const serviceField = violation.field.replace(/^requests\[\d+\]\./, '');
+        return {
+          ...violation,
+          field: Object.hasOwn(names, serviceField) ? names[serviceField as keyof PagingFieldNames] : violation.field,
+        };
+      });
       throw new ValidationError(renamed);
     }
     throw error;
   }
 }
 
-const HTTP_PAGING_FIELDS: Record<string, string> = { pageToken: 'cursor', pageSize: 'limit' };
+export interface PagingFieldNames {
+  pageSize: string;
+  pageToken: string;
+}
+
+const HTTP_PAGING_FIELDS: PagingFieldNames = { pageSize: 'limit', pageToken: 'cursor' };
