@@ -7,8 +7,10 @@ const { join } = require('node:path');
  * deployment image to install.
  *
  * @param {string} appName the folder under apps/, e.g. 'gateway'
+ * @param {{ assets?: { input: string, glob: string, output: string }[] }} [options] files read at
+ *   run time (input relative to the workspace root, output relative to the bundle), copied beside it
  */
-module.exports = function nodeAppWebpackConfig(appName) {
+module.exports = function nodeAppWebpackConfig(appName, { assets = [] } = {}) {
   return {
     output: { path: join(__dirname, '../../dist/apps', appName) },
     plugins: [
@@ -23,6 +25,7 @@ module.exports = function nodeAppWebpackConfig(appName) {
         generatePackageJson: true,
         // `nx typecheck <app>` checks types; the bundle build only transpiles.
         skipTypeChecking: true,
+        assets,
       }),
     ],
   };
