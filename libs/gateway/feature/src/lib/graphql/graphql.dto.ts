@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString } from 'class-validator';
+import type { GraphQLFormattedError } from 'graphql';
 
 /** Body of POST /graphql, as the GraphQL-over-HTTP specification defines it. */
 export class GraphqlRequestBody {
@@ -24,6 +25,7 @@ export class GraphqlRequestBody {
   extensions?: Record<string, unknown>;
 }
 
+/** The OpenAPI description of a GraphQL error; the code uses graphql-js's own type. */
 class GraphqlErrorJson {
   @ApiProperty()
   message!: string;
@@ -45,5 +47,5 @@ export class GraphqlResponseJson {
   data?: Record<string, unknown> | null;
 
   @ApiPropertyOptional({ type: [GraphqlErrorJson] })
-  errors?: GraphqlErrorJson[];
+  errors?: GraphQLFormattedError[];
 }

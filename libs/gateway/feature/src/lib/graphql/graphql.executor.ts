@@ -90,7 +90,7 @@ function countFields(selectionSet: SelectionSetNode, context: ValidationContext,
         const name = selection.name.value;
         const fragment = context.getFragment(name);
         // A cycle or an unknown fragment is reported by the standard rules.
-        if (fragment === undefined || visitedFragments.has(name)) break;
+        if (fragment === null || fragment === undefined || visitedFragments.has(name)) break;
         visitedFragments.add(name);
         count += countFields(fragment.selectionSet, context, visitedFragments);
         break;
