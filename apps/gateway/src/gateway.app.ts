@@ -1,7 +1,7 @@
 import { createHttpApplication } from '@workshop/bootstrap';
 import { GatewayModule, ProblemDetailsFilter, createValidationPipe } from '@workshop/gateway-feature';
 import { createLogger } from '@workshop/observability';
-import type { GatewayConfig } from './gateway.config';
+import { DEVELOPMENT_ONLY_JWT_SECRET, type GatewayConfig } from './gateway.config';
 
 const SERVICE_NAME = 'gateway';
 
@@ -12,6 +12,12 @@ export async function startGateway(config: GatewayConfig) {
     userServiceUrl: config.USER_SERVICE_URL,
     orderServiceUrl: config.ORDER_SERVICE_URL,
     grpcDeadlineMs: config.GRPC_DEADLINE_MS,
+    accessTokens: {
+      secret: config.JWT_SECRET,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    },
   });
   const app = await createHttpApplication(gatewayModule, {
     serviceName: SERVICE_NAME,
@@ -21,6 +27,9 @@ export async function startGateway(config: GatewayConfig) {
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
+  if (config.JWT_SECRET === DEVELOPMENT_ONLY_JWT_SECRET) {
+    logger.warn('JWT_SECRET is not set: access tokens are signed with the public development secret');
+  }
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   logger.info({ port: config.HTTP_PORT }, `${SERVICE_NAME} listening`);
   return app;

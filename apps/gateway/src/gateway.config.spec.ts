@@ -1,6 +1,6 @@
 import { ConfigValidationError } from '@workshop/config';
 import { composeServiceEnvironment } from '@workshop/testing';
-import { loadGatewayConfig } from './gateway.config';
+import { DEVELOPMENT_ONLY_JWT_SECRET, loadGatewayConfig } from './gateway.config';
 
 describe('gateway configuration', () => {
   it('listens on 3000 and finds the services on this machine with no variable set', () => {
@@ -18,6 +18,16 @@ describe('gateway configuration', () => {
       USER_SERVICE_URL: 'user-service:50051',
       ORDER_SERVICE_URL: 'order-service:50052',
     });
+  });
+
+  it('signs tokens with the development secret only outside production', () => {
+    expect(loadGatewayConfig({}).JWT_SECRET).toBe(DEVELOPMENT_ONLY_JWT_SECRET);
+    expect(() => loadGatewayConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
+    expect(loadGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).JWT_SECRET).toBe('x'.repeat(32));
+  });
+
+  it('rejects a secret too short to resist guessing', () => {
+    expect(() => loadGatewayConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
   });
 
   it('rejects a zero deadline and an unknown log level', () => {
