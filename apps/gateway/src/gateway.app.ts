@@ -18,6 +18,29 @@ export async function startGateway(config: GatewayConfig) {
       audience: config.JWT_AUDIENCE,
       ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     },
+    rateLimit: config.RATE_LIMIT_ENABLED
+      ? {
+          enabled: true,
+          redisUrl: config.REDIS_URL,
+          keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
+          limits: {
+            perUser: {
+              name: 'per-user',
+              limit: config.RATE_LIMIT_PER_USER_PER_MINUTE,
+              windowSeconds: 60,
+              burst: config.RATE_LIMIT_PER_USER_BURST,
+            },
+            perIp: { name: 'per-ip', limit: config.RATE_LIMIT_PER_IP_PER_MINUTE, windowSeconds: 60, burst: config.RATE_LIMIT_PER_IP_BURST },
+            credentials: {
+              name: 'credentials',
+              limit: config.RATE_LIMIT_CREDENTIALS_PER_MINUTE,
+              windowSeconds: 60,
+              burst: config.RATE_LIMIT_CREDENTIALS_BURST,
+            },
+          },
+        }
+      : { enabled: false },
+    logger,
   });
   const app = await createHttpApplication(gatewayModule, {
     serviceName: SERVICE_NAME,

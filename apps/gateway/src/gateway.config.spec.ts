@@ -26,6 +26,15 @@ describe('gateway configuration', () => {
     expect(loadGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).JWT_SECRET).toBe('x'.repeat(32));
   });
 
+  it('limits rates by default, against the Redis of the local stack, and can be switched off', () => {
+    expect(loadGatewayConfig({ WORKSHOP_PORT_OFFSET: '400' })).toMatchObject({
+      RATE_LIMIT_ENABLED: true,
+      REDIS_URL: 'redis://127.0.0.1:16779',
+    });
+    expect(loadGatewayConfig({ RATE_LIMIT_ENABLED: 'false' }).RATE_LIMIT_ENABLED).toBe(false);
+    expect(() => loadGatewayConfig({ RATE_LIMIT_PER_USER_BURST: '0' })).toThrow(/RATE_LIMIT_PER_USER_BURST/);
+  });
+
   it('rejects a secret too short to resist guessing', () => {
     expect(() => loadGatewayConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
   });

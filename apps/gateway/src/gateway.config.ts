@@ -1,4 +1,13 @@
-import { hostAndPort, loadServiceConfig, port, positiveInteger, processSchema, type Environment } from '@workshop/config';
+import {
+  booleanFlag,
+  hostAndPort,
+  infrastructureSchema,
+  loadServiceConfig,
+  port,
+  positiveInteger,
+  processSchema,
+  type Environment,
+} from '@workshop/config';
 import { z } from 'zod';
 
 /**
@@ -28,6 +37,24 @@ export const gatewaySchema = processSchema
     ACCESS_TOKEN_TTL_SECONDS: positiveInteger()
       .max(24 * 60 * 60)
       .default(15 * 60),
+    /** Where the rate limits live, shared by every gateway instance. */
+    REDIS_URL: infrastructureSchema.shape.REDIS_URL,
+    /** Master switch of rate limiting. Turn it off for a load test that comes from one address. */
+    RATE_LIMIT_ENABLED: booleanFlag().default(true),
+    /** Prefix of the limiter's Redis keys: gateways with the same prefix share their limits. */
+    RATE_LIMIT_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/)
+      .default('rate-limit'),
+    /** Each signed-in user: sustained requests per minute, and how many may come at once. */
+    RATE_LIMIT_PER_USER_PER_MINUTE: positiveInteger().default(1_200),
+    RATE_LIMIT_PER_USER_BURST: positiveInteger().default(100),
+    /** Each client address, signed in or not. */
+    RATE_LIMIT_PER_IP_PER_MINUTE: positiveInteger().default(6_000),
+    RATE_LIMIT_PER_IP_BURST: positiveInteger().default(500),
+    /** Sign-up and token, per route and client address: each call costs a password hash. */
+    RATE_LIMIT_CREDENTIALS_PER_MINUTE: positiveInteger().default(60),
+    RATE_LIMIT_CREDENTIALS_BURST: positiveInteger().default(20),
   })
   .refine((config) => config.NODE_ENV !== 'production' || config.JWT_SECRET !== DEVELOPMENT_ONLY_JWT_SECRET, {
     path: ['JWT_SECRET'],

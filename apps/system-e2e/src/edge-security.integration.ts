@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type RunningSystem, type SignedUpUser, signUp, startSystem } from '@workshop/testing';
+import { GENEROUS_CREDENTIAL_LIMITS, type RunningSystem, type SignedUpUser, signUp, startSystem } from '@workshop/testing';
 import { accessTokenClaims, handMadeToken, hmacSignature } from './forged-tokens';
 import { type GatewayClient, type JsonResponse, gatewayClient } from './http-client';
 
@@ -25,9 +25,10 @@ describe('security at the edge', () => {
   });
 
   beforeAll(async () => {
-    system = await startSystem({ env: { JWT_SECRET: jwtSecret } });
+    system = await startSystem({ env: { JWT_SECRET: jwtSecret, ...GENEROUS_CREDENTIAL_LIMITS } });
     gateway = gatewayClient(system.gatewayUrl);
-    [ada, grace] = await Promise.all([signUp(system.gatewayUrl, { name: 'Ada' }), signUp(system.gatewayUrl, { name: 'Grace' })]);
+    ada = await signUp(system.gatewayUrl, { name: 'Ada' });
+    grace = await signUp(system.gatewayUrl, { name: 'Grace' });
     const placed = await gateway.post<{ id: string }>('/orders', orderFor(ada.id), ada.authorization);
     expect(placed.status).toBe(201);
     adaOrderId = placed.body.id;

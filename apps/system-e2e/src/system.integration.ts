@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type RunningSystem, type SignedUpUser, eventually, signUp, startSystem } from '@workshop/testing';
+import { GENEROUS_CREDENTIAL_LIMITS, type RunningSystem, type SignedUpUser, eventually, signUp, startSystem } from '@workshop/testing';
 import { type GatewayClient, gatewayClient } from './http-client';
 
 /**
@@ -15,7 +15,7 @@ describe('the system through the gateway', () => {
   const adminEmail = `admin+${randomUUID()}@example.com`;
 
   beforeAll(async () => {
-    system = await startSystem({ env: { ADMIN_EMAILS: adminEmail } });
+    system = await startSystem({ env: { ADMIN_EMAILS: adminEmail, ...GENEROUS_CREDENTIAL_LIMITS } });
     gateway = gatewayClient(system.gatewayUrl);
     admin = await signUp(system.gatewayUrl, { email: adminEmail, name: 'Admin' });
   }, 120_000);

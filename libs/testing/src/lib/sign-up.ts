@@ -44,3 +44,10 @@ async function postJson<Body>(gatewayUrl: string, path: string, json: unknown): 
   if (!response.ok) throw new Error(`POST ${path} answered ${response.status}: ${text}`);
   return JSON.parse(text) as Body;
 }
+
+/**
+ * Gateway settings for a suite that signs many users up from one address: the default limit on
+ * sign-up and token per route and address is there to stop password guessing, and would stop
+ * the suite too.
+ */
+export const GENEROUS_CREDENTIAL_LIMITS = { RATE_LIMIT_CREDENTIALS_BURST: '10000' } as const;

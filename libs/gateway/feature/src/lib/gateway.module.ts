@@ -1,9 +1,10 @@
-import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown, Optional, type Provider } from '@nestjs/common';
+import { APP_GUARD, Reflector } from '@nestjs/core';
 import { ClientsModule, type ClientGrpc } from '@nestjs/microservices';
 import { ORDER_PACKAGE, USER_PACKAGE, orderV1, userV1 } from '@workshop/contracts';
 import { grpcClientOptions, waitForChannelReady } from '@workshop/grpc';
-import { READINESS_CHECKS, type ReadinessCheck } from '@workshop/observability';
+import { type Logger, READINESS_CHECKS, type ReadinessCheck } from '@workshop/observability';
+import { RATE_LIMIT_SUBJECTS, RateLimitGuard, RateLimiter } from '@workshop/rate-limit';
 import { AccessTokens, type AccessTokenOptions } from './auth/access-token';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
@@ -11,12 +12,16 @@ import { ORDER_SERVICE_GRPC, GATEWAY_OPTIONS, type GatewayOptions, USER_SERVICE_
 import { OrderServiceClient } from './downstream/order-service.client';
 import { UserServiceClient } from './downstream/user-service.client';
 import { OrdersController } from './orders/orders.controller';
+import { type GatewayRateLimits, gatewayRateLimitSubjects } from './rate-limit/gateway-rate-limits';
 import { UsersController } from './users/users.controller';
 
 export interface GatewayModuleOptions extends GatewayOptions {
   userServiceUrl: string;
   orderServiceUrl: string;
   accessTokens: AccessTokenOptions;
+  /** Off: no limits at all (a load test from one machine, say). */
+  rateLimit: { enabled: false } | { enabled: true; redisUrl: string; keyPrefix: string; limits: GatewayRateLimits };
+  logger: Logger;
 }
 
 /**
@@ -25,7 +30,9 @@ export interface GatewayModuleOptions extends GatewayOptions {
  * access token (`auth/`) unless it is marked @Public().
  */
 @Module({})
-export class GatewayModule {
+export class GatewayModule implements OnApplicationShutdown {
+  constructor(@Optional() @Inject(RateLimiter) private readonly rateLimiter?: RateLimiter) {}
+
   static forRoot(options: GatewayModuleOptions): DynamicModule {
     return {
       module: GatewayModule,
@@ -38,7 +45,9 @@ export class GatewayModule {
       controllers: [AuthController, UsersController, OrdersController],
       providers: [
         { provide: AccessTokens, useValue: new AccessTokens(options.accessTokens) },
+        // Guards run in this order: authentication first, so per-user limits know the user.
         { provide: APP_GUARD, useClass: AuthGuard },
+        ...rateLimitProviders(options),
         { provide: GATEWAY_OPTIONS, useValue: { grpcDeadlineMs: options.grpcDeadlineMs } satisfies GatewayOptions },
         UserServiceClient,
         OrderServiceClient,
@@ -54,4 +63,21 @@ export class GatewayModule {
       exports: [READINESS_CHECKS],
     };
   }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.rateLimiter?.close();
+  }
+}
+
+function rateLimitProviders({ rateLimit, logger }: GatewayModuleOptions): Provider[] {
+  if (!rateLimit.enabled) return [];
+  return [
+    { provide: RateLimiter, useFactory: () => new RateLimiter({ redisUrl: rateLimit.redisUrl, keyPrefix: rateLimit.keyPrefix }, logger) },
+    {
+      provide: RATE_LIMIT_SUBJECTS,
+      inject: [Reflector],
+      useFactory: (reflector: Reflector) => gatewayRateLimitSubjects(rateLimit.limits, reflector),
+    },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+  ];
 }
