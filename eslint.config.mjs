@@ -20,8 +20,9 @@ export default [
     rules: {
       // The dependency matrix: the architecture, enforced. Apps wire features; features use
       // data-access and util libs; nothing depends on an app. Each scope sees only itself and
-      // `shared`. Each infrastructure client is imported by exactly one library, so a reader finds
-      // all Kafka code in libs/messaging, all Redis code in libs/cache, all SQL plumbing in libs/db.
+      // `shared`. Each infrastructure client is imported only by the libraries tagged for it, so a
+      // reader finds all Kafka code in libs/messaging, all Redis code in libs/cache and
+      // libs/rate-limit (tag client:redis), all SQL plumbing in libs/db.
       '@nx/enforce-module-boundaries': [
         'error',
         {

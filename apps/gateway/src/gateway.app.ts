@@ -1,7 +1,7 @@
 import { createHttpApplication } from '@workshop/bootstrap';
 import { GatewayModule, ProblemDetailsFilter, createValidationPipe, registerConditionalGet, serveApiDocs } from '@workshop/gateway-feature';
 import { createLogger } from '@workshop/observability';
-import type { GatewayConfig } from './gateway.config';
+import { DEVELOPMENT_ONLY_JWT_SECRET, type GatewayConfig } from './gateway.config';
 
 const SERVICE_NAME = 'gateway';
 
@@ -15,6 +15,34 @@ export async function createGateway(config: GatewayConfig, { ownsProcess = true 
     userServiceUrl: config.USER_SERVICE_URL,
     orderServiceUrl: config.ORDER_SERVICE_URL,
     grpcDeadlineMs: config.GRPC_DEADLINE_MS,
+    accessTokens: {
+      secret: config.JWT_SECRET,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    },
+    rateLimit: config.RATE_LIMIT_ENABLED
+      ? {
+          enabled: true,
+          redisUrl: config.REDIS_URL,
+          keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
+          limits: {
+            perUser: {
+              name: 'per-user',
+              limit: config.RATE_LIMIT_PER_USER_PER_MINUTE,
+              windowSeconds: 60,
+              burst: config.RATE_LIMIT_PER_USER_BURST,
+            },
+            perIp: { name: 'per-ip', limit: config.RATE_LIMIT_PER_IP_PER_MINUTE, windowSeconds: 60, burst: config.RATE_LIMIT_PER_IP_BURST },
+            credentials: {
+              name: 'credentials',
+              limit: config.RATE_LIMIT_CREDENTIALS_PER_MINUTE,
+              windowSeconds: 60,
+              burst: config.RATE_LIMIT_CREDENTIALS_BURST,
+            },
+          },
+        }
+      : { enabled: false },
     logger,
   });
   const app = await createHttpApplication(gatewayModule, {
@@ -27,6 +55,9 @@ export async function createGateway(config: GatewayConfig, { ownsProcess = true 
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
   registerConditionalGet(app.getHttpAdapter().getInstance());
   serveApiDocs(app);
+  if (config.JWT_SECRET === DEVELOPMENT_ONLY_JWT_SECRET) {
+    logger.warn('JWT_SECRET is not set: access tokens are signed with the public development secret');
+  }
   return { app, logger };
 }
 

@@ -1,6 +1,6 @@
 import { ConfigValidationError } from '@workshop/config';
 import { composeServiceEnvironment } from '@workshop/testing';
-import { loadGatewayConfig } from './gateway.config';
+import { DEVELOPMENT_ONLY_JWT_SECRET, loadGatewayConfig } from './gateway.config';
 
 describe('gateway configuration', () => {
   it('listens on 3000 and finds the services on this machine with no variable set', () => {
@@ -18,6 +18,25 @@ describe('gateway configuration', () => {
       USER_SERVICE_URL: 'user-service:50051',
       ORDER_SERVICE_URL: 'order-service:50052',
     });
+  });
+
+  it('signs tokens with the development secret only outside production', () => {
+    expect(loadGatewayConfig({}).JWT_SECRET).toBe(DEVELOPMENT_ONLY_JWT_SECRET);
+    expect(() => loadGatewayConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
+    expect(loadGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).JWT_SECRET).toBe('x'.repeat(32));
+  });
+
+  it('limits rates by default, against the Redis of the local stack, and can be switched off', () => {
+    expect(loadGatewayConfig({ WORKSHOP_PORT_OFFSET: '400' })).toMatchObject({
+      RATE_LIMIT_ENABLED: true,
+      REDIS_URL: 'redis://127.0.0.1:16779',
+    });
+    expect(loadGatewayConfig({ RATE_LIMIT_ENABLED: 'false' }).RATE_LIMIT_ENABLED).toBe(false);
+    expect(() => loadGatewayConfig({ RATE_LIMIT_PER_USER_BURST: '0' })).toThrow(/RATE_LIMIT_PER_USER_BURST/);
+  });
+
+  it('rejects a secret too short to resist guessing', () => {
+    expect(() => loadGatewayConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
   });
 
   it('rejects a zero deadline and an unknown log level', () => {

@@ -1,16 +1,65 @@
-import { hostAndPort, loadServiceConfig, port, positiveInteger, processSchema, type Environment } from '@workshop/config';
-import { type z } from 'zod';
+import {
+  booleanFlag,
+  hostAndPort,
+  infrastructureSchema,
+  loadServiceConfig,
+  port,
+  positiveInteger,
+  processSchema,
+  type Environment,
+} from '@workshop/config';
+import { z } from 'zod';
+
+/**
+ * Signs access tokens when JWT_SECRET is unset, so `nx serve` works out of the box. Anyone who
+ * reads this file can forge tokens with it: the gateway refuses to start with it when
+ * NODE_ENV=production.
+ */
+export const DEVELOPMENT_ONLY_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
 
 /** Every setting the gateway reads, with its default. Validated once, at start-up. */
-export const gatewaySchema = processSchema.extend({
-  HTTP_PORT: port().default(3000),
-  USER_SERVICE_URL: hostAndPort().default('127.0.0.1:50051'),
-  ORDER_SERVICE_URL: hostAndPort().default('127.0.0.1:50052'),
-  /** Deadline for each downstream gRPC call; past it the client gets 503. */
-  GRPC_DEADLINE_MS: positiveInteger().default(2_000),
-  /** Largest request body accepted, in bytes; larger ones get 413. */
-  HTTP_BODY_LIMIT_BYTES: positiveInteger().default(64 * 1024),
-});
+export const gatewaySchema = processSchema
+  .extend({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HTTP_PORT: port().default(3000),
+    USER_SERVICE_URL: hostAndPort().default('127.0.0.1:50051'),
+    ORDER_SERVICE_URL: hostAndPort().default('127.0.0.1:50052'),
+    /** Deadline for each downstream gRPC call; past it the client gets 503. */
+    GRPC_DEADLINE_MS: positiveInteger().default(2_000),
+    /** Largest request body accepted, in bytes; larger ones get 413. */
+    HTTP_BODY_LIMIT_BYTES: positiveInteger().default(64 * 1024),
+    /** HMAC-SHA256 key of the access tokens, at least 32 bytes; the same on every gateway instance. */
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEVELOPMENT_ONLY_JWT_SECRET),
+    /** `iss` and `aud` of the tokens; a token with other values is rejected. */
+    JWT_ISSUER: z.string().min(1).default('workshop-gateway'),
+    JWT_AUDIENCE: z.string().min(1).default('workshop-api'),
+    /** Lifetime of an access token; after it the client signs in again. Short, since tokens cannot be revoked. */
+    ACCESS_TOKEN_TTL_SECONDS: positiveInteger()
+      .max(24 * 60 * 60)
+      .default(15 * 60),
+    /** Where the rate limits live, shared by every gateway instance. */
+    REDIS_URL: infrastructureSchema.shape.REDIS_URL,
+    /** Master switch of rate limiting. Turn it off for a load test that comes from one address. */
+    RATE_LIMIT_ENABLED: booleanFlag().default(true),
+    /** Prefix of the limiter's Redis keys: gateways with the same prefix share their limits. */
+    RATE_LIMIT_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/)
+      .default('rate-limit'),
+    /** Each signed-in user: sustained requests per minute, and how many may come at once. */
+    RATE_LIMIT_PER_USER_PER_MINUTE: positiveInteger().default(1_200),
+    RATE_LIMIT_PER_USER_BURST: positiveInteger().default(100),
+    /** Each client address, signed in or not. */
+    RATE_LIMIT_PER_IP_PER_MINUTE: positiveInteger().default(6_000),
+    RATE_LIMIT_PER_IP_BURST: positiveInteger().default(500),
+    /** Sign-up and token, per route and client address: each call costs a password hash. */
+    RATE_LIMIT_CREDENTIALS_PER_MINUTE: positiveInteger().default(60),
+    RATE_LIMIT_CREDENTIALS_BURST: positiveInteger().default(20),
+  })
+  .refine((config) => config.NODE_ENV !== 'production' || config.JWT_SECRET !== DEVELOPMENT_ONLY_JWT_SECRET, {
+    path: ['JWT_SECRET'],
+    message: 'must be set in production: the default is public',
+  });
 
 export type GatewayConfig = z.infer<typeof gatewaySchema>;
 

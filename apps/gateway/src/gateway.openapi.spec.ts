@@ -60,24 +60,32 @@ describe('the OpenAPI document served at /docs/openapi.json', () => {
 
     expect(document.openapi).toMatch(/^3\./);
     expect(apiRoutes.map(({ method, url }) => `${method} ${url}`)).toEqual(
-      expect.arrayContaining(['POST /users', 'GET /users/:id', 'GET /orders/:id', 'POST /graphql', 'GET /health/ready']),
+      expect.arrayContaining([
+        'POST /users',
+        'POST /auth/token',
+        'GET /users/me',
+        'GET /users/:id',
+        'GET /orders/:id',
+        'POST /graphql',
+        'GET /health/ready',
+      ]),
     );
     expect(undocumented).toEqual([]);
   });
 
-  it('declares the bearer token scheme and requires it everywhere but sign-up, health and metrics', () => {
+  it('declares the bearer token scheme and requires it everywhere but sign-up, sign-in, health and metrics', () => {
     const open = operations()
       .filter(({ operation }) => !operation.security?.some((requirement) => BEARER_AUTH in requirement))
       .map(({ name }) => name)
       .sort();
 
     expect(document.components.securitySchemes[BEARER_AUTH]).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(open).toEqual(['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /users']);
+    expect(open).toEqual(['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /auth/token', 'POST /users']);
   });
 
-  it('gives every API route its problem+json error answers, with 401 where a token is required', () => {
+  it('gives every API route its problem+json error answers (429, 500, 503), with 401 where a token is required', () => {
     for (const { name, operation } of apiOperations()) {
-      const statuses = ['500', '503', ...(operation.security?.length ? ['401'] : [])];
+      const statuses = ['429', '500', '503', ...(operation.security?.length ? ['401'] : [])];
       for (const status of statuses) {
         expect({ name, status, body: operation.responses[status]?.content?.[PROBLEM_CONTENT_TYPE]?.schema.$ref }).toEqual({
           name,

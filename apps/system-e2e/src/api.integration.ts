@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { type RunningSystem, eventually, startSystem, testSystemPorts } from '@workshop/testing';
+import {
+  GENEROUS_CREDENTIAL_LIMITS,
+  type RunningSystem,
+  type SignedUpUser,
+  eventually,
+  signUp,
+  startSystem,
+  testSystemPorts,
+} from '@workshop/testing';
 import { type GatewayClient, gatewayClient } from './http-client';
 
 interface GraphqlError {
@@ -25,34 +33,36 @@ interface OrderPage {
 describe('the gateway API: docs, HTTP caching, GraphQL', () => {
   let system: RunningSystem;
   let gateway: GatewayClient;
+  /** Listing users is for admins, and an admin may read every user: what the batching tests need. */
+  let admin: SignedUpUser;
+  const adminEmail = `api-admin+${randomUUID()}@example.com`;
   const ports = testSystemPorts();
 
   beforeAll(async () => {
-    system = await startSystem({ ports });
+    system = await startSystem({ ports, env: { ADMIN_EMAILS: adminEmail, ...GENEROUS_CREDENTIAL_LIMITS } });
     gateway = gatewayClient(system.gatewayUrl);
+    admin = await signUp(system.gatewayUrl, { email: adminEmail, name: 'Admin' });
   }, 120_000);
 
   afterAll(async () => {
     await system?.stop();
   }, 30_000);
 
-  async function createUser(name: string): Promise<{ id: string }> {
-    const response = await gateway.post<{ id: string }>('/users', { email: `api+${randomUUID()}@example.com`, name });
+  const createUser = (name: string) => signUp(system.gatewayUrl, { email: `api+${randomUUID()}@example.com`, name });
+
+  async function placeOrder(user: SignedUpUser, amountMinor: number): Promise<{ id: string }> {
+    const response = await gateway.post<{ id: string }>(
+      '/orders',
+      { userId: user.id, lines: [{ sku: 'BOOK-1843', quantity: 1, unitPrice: { amountMinor, currencyCode: 'EUR' } }] },
+      user.authorization,
+    );
     expect(response.status).toBe(201);
     return response.body;
   }
 
-  async function placeOrder(userId: string, amountMinor: number): Promise<{ id: string }> {
-    const response = await gateway.post<{ id: string }>('/orders', {
-      userId,
-      lines: [{ sku: 'BOOK-1843', quantity: 1, unitPrice: { amountMinor, currencyCode: 'EUR' } }],
-    });
-    expect(response.status).toBe(201);
-    return response.body;
-  }
-
-  const graphql = <Data>(query: string, variables?: Record<string, unknown>) =>
-    gateway.post<GraphqlResponse<Data>>('/graphql', { query, variables });
+  /** A GraphQL request, as the admin unless another caller is given. */
+  const graphql = <Data>(query: string, variables?: Record<string, unknown>, caller: SignedUpUser = admin) =>
+    gateway.post<GraphqlResponse<Data>>('/graphql', { query, variables }, caller.authorization);
 
   /** gRPC calls each service has served so far, by RPC, read from its Prometheus counters. */
   async function grpcCallCounts(): Promise<Map<string, number>> {
@@ -94,12 +104,13 @@ describe('the gateway API: docs, HTTP caching, GraphQL', () => {
     it('tags a GET with a strong ETag and private, no-cache, and answers 304 to a matching If-None-Match', async () => {
       const user = await createUser('Ada Lovelace');
 
-      const first = await gateway.get(`/users/${user.id}`);
+      const asUser = (headers: Record<string, string> = {}) => gateway.get(`/users/${user.id}`, { ...user.authorization, ...headers });
+      const first = await asUser();
       const etag = first.headers.get('etag') ?? '';
-      const exact = await gateway.get(`/users/${user.id}`, { 'if-none-match': etag });
-      const weak = await gateway.get(`/users/${user.id}`, { 'if-none-match': `W/${etag}` });
-      const inList = await gateway.get(`/users/${user.id}`, { 'if-none-match': `"something-else", ${etag}` });
-      const other = await gateway.get(`/users/${user.id}`, { 'if-none-match': '"something-else"' });
+      const exact = await asUser({ 'if-none-match': etag });
+      const weak = await asUser({ 'if-none-match': `W/${etag}` });
+      const inList = await asUser({ 'if-none-match': `"something-else", ${etag}` });
+      const other = await asUser({ 'if-none-match': '"something-else"' });
 
       expect(first.status).toBe(200);
       expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
@@ -113,12 +124,16 @@ describe('the gateway API: docs, HTTP caching, GraphQL', () => {
 
     it('gives a new ETag and a 200 once the resource changed', async () => {
       const user = await createUser('Grace Hopper');
-      const before = await gateway.get(`/users/${user.id}`);
+      const before = await gateway.get(`/users/${user.id}`, user.authorization);
       const staleTag = before.headers.get('etag') ?? '';
 
-      await placeOrder(user.id, 990);
+      await placeOrder(user, 990);
       const after = await eventually(
-        () => gateway.get<{ orderStatistics: { ordersCount: number } }>(`/users/${user.id}`, { 'if-none-match': staleTag }),
+        () =>
+          gateway.get<{ orderStatistics: { ordersCount: number } }>(`/users/${user.id}`, {
+            ...user.authorization,
+            'if-none-match': staleTag,
+          }),
         (response) => response.status === 200,
         { description: 'the order statistics to change the user', timeoutMs: 30_000 },
       );
@@ -129,15 +144,19 @@ describe('the gateway API: docs, HTTP caching, GraphQL', () => {
 
     it('tags lists and orders too, and never a write or an error', async () => {
       const user = await createUser('Barbara Liskov');
-      const order = await placeOrder(user.id, 100);
+      const order = await placeOrder(user, 100);
 
       const responses = await Promise.all([
-        gateway.get(`/users/${user.id}/orders`),
-        gateway.get('/users?limit=2'),
-        gateway.get(`/orders/${order.id}`),
+        gateway.get(`/users/${user.id}/orders`, user.authorization),
+        gateway.get('/users?limit=2', admin.authorization),
+        gateway.get(`/orders/${order.id}`, user.authorization),
       ]);
-      const created = await gateway.post('/users', { email: `api+${randomUUID()}@example.com`, name: 'Write' });
-      const missing = await gateway.get(`/orders/${randomUUID()}`);
+      const created = await gateway.post('/users', {
+        email: `api+${randomUUID()}@example.com`,
+        name: 'Write',
+        password: `pw-${randomUUID()}`,
+      });
+      const missing = await gateway.get(`/orders/${randomUUID()}`, user.authorization);
 
       for (const response of responses) expect(response.headers.get('etag')).toMatch(/^"/);
       expect(created.headers.get('etag')).toBeNull();
@@ -149,8 +168,10 @@ describe('the gateway API: docs, HTTP caching, GraphQL', () => {
     const userWithOrders = `id name orderStatistics { ordersCount totalSpent { amountMinor currencyCode } } orders(first: 5) { items { id total { amountMinor currencyCode } } nextCursor }`;
 
     it('loads N users with their orders and statistics in one batch call per service, not N + 1', async () => {
-      const users = await Promise.all(Array.from({ length: 8 }, (_, index) => createUser(`Batch ${index}`)));
-      for (const user of users) await placeOrder(user.id, 500);
+      // One at a time: each sign-up hashes a password with a memory-hard KDF, slow on purpose.
+      const users: SignedUpUser[] = [];
+      for (let index = 0; index < 8; index += 1) users.push(await createUser(`Batch ${index}`));
+      for (const user of users) await placeOrder(user, 500);
       const query = `{ ${users.map((user, index) => `u${index}: user(id: "${user.id}") { ${userWithOrders} }`).join(' ')} }`;
 
       let response: Awaited<ReturnType<typeof graphql<Record<string, { id: string; orders: OrderPage }>>>> | undefined;
@@ -183,7 +204,7 @@ describe('the gateway API: docs, HTTP caching, GraphQL', () => {
 
     it('pages with cursors: after takes the nextCursor of the previous page', async () => {
       const user = await createUser('Cursor');
-      const placed = [await placeOrder(user.id, 1), await placeOrder(user.id, 2), await placeOrder(user.id, 3)];
+      const placed = [await placeOrder(user, 1), await placeOrder(user, 2), await placeOrder(user, 3)];
       const page = (after: string | null) =>
         graphql<{ user: { orders: OrderPage } }>(
           'query ($id: ID!, $after: String) { user(id: $id) { orders(first: 2, after: $after) { items { id } nextCursor } } }',
@@ -239,8 +260,27 @@ describe('the gateway API: docs, HTTP caching, GraphQL', () => {
       }
     });
 
+    it('acts for the caller: another user is null, as if unknown, and listing users is for admins', async () => {
+      const [ada, grace] = [await createUser('Ada'), await createUser('Grace')];
+      await placeOrder(grace, 700);
+
+      const own = await graphql<{ user: { id: string } | null }>(`{ user(id: "${ada.id}") { id } }`, undefined, ada);
+      const others = await graphql<{ user: unknown }>(
+        `{ user(id: "${grace.id}") { id orders(first: 5) { items { id } } } }`,
+        undefined,
+        ada,
+      );
+      const list = await graphql('{ users(first: 5) { nextCursor } }', undefined, ada);
+      const anonymous = await gateway.post('/graphql', { query: '{ users(first: 1) { nextCursor } }' });
+
+      expect(own.body.data?.user?.id).toBe(ada.id);
+      expect(others.body).toEqual({ data: { user: null } });
+      expect(list.body.errors?.[0]?.extensions.code).toBe('PERMISSION_DENIED');
+      expect(anonymous.status).toBe(401);
+    });
+
     it('answers a body that is not a GraphQL request with 400 problem+json naming the field', async () => {
-      const response = await gateway.post<{ errors?: { field: string }[] }>('/graphql', { variables: {} });
+      const response = await gateway.post<{ errors?: { field: string }[] }>('/graphql', { variables: {} }, admin.authorization);
 
       expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toContain('application/problem+json');

@@ -16,6 +16,7 @@ export async function startUserService(config: UserServiceConfig) {
     database,
     cache: { redisUrl: config.REDIS_URL, namespace: SERVICE_NAME, defaultTtlSeconds: config.USER_CACHE_TTL_SECONDS },
     kafka: { ...kafka, groupId: config.ORDER_EVENTS_CONSUMER_GROUP },
+    adminEmails: config.ADMIN_EMAILS,
   });
   return startBackendService(userModule, {
     serviceName: SERVICE_NAME,

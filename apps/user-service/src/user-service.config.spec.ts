@@ -21,6 +21,15 @@ describe('user-service configuration', () => {
     expect(config.KAFKA_BROKERS.every((broker) => !broker.startsWith('127.0.0.1'))).toBe(true);
   });
 
+  it('reads the admin emails as a list, and none by default', () => {
+    expect(loadUserServiceConfig({}).ADMIN_EMAILS).toEqual([]);
+    expect(loadUserServiceConfig({ ADMIN_EMAILS: 'ada@example.com, grace@example.com' }).ADMIN_EMAILS).toEqual([
+      'ada@example.com',
+      'grace@example.com',
+    ]);
+    expect(() => loadUserServiceConfig({ ADMIN_EMAILS: 'not-an-email' })).toThrow(/ADMIN_EMAILS/);
+  });
+
   it('lists every bad variable at once', () => {
     const load = () => loadUserServiceConfig({ HTTP_PORT: '70000', DATABASE_PRIMARY_URL: 'mysql://x', USER_CACHE_TTL_SECONDS: '-5' });
 

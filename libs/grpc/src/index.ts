@@ -1,1 +1,2 @@
 export * from './lib/grpc-client';
+export * from './lib/caller-identity';

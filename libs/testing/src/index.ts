@@ -1,3 +1,5 @@
 export * from './lib/system-under-test';
 export * from './lib/eventually';
 export * from './lib/docker-compose';
+export * from './lib/sign-up';
+export * from './lib/infrastructure-faults';

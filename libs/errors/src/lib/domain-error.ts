@@ -8,6 +8,9 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'ALREADY_EXISTS',
   'PRECONDITION_FAILED',
+  'UNAUTHENTICATED',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
   'UNAVAILABLE',
   'DEADLINE_EXCEEDED',
   'INTERNAL',
@@ -54,6 +57,23 @@ export class AlreadyExistsError extends DomainError {
 export class PreconditionFailedError extends DomainError {
   constructor(message: string) {
     super('PRECONDITION_FAILED', message);
+  }
+}
+
+/** No valid credentials: a missing, expired or forged token, or a wrong password. */
+export class UnauthenticatedError extends DomainError {
+  constructor(message: string) {
+    super('UNAUTHENTICATED', message);
+  }
+}
+
+/**
+ * The caller is known but may not do this at all (a non-admin listing users). Reading another
+ * user's data is a NotFoundError instead, so the answer does not reveal that it exists.
+ */
+export class PermissionDeniedError extends DomainError {
+  constructor(message: string) {
+    super('PERMISSION_DENIED', message);
   }
 }
 

@@ -1,5 +1,12 @@
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
-import { AlreadyExistsError, DomainError, NotFoundError, ValidationError } from './domain-error';
+import {
+  AlreadyExistsError,
+  DomainError,
+  NotFoundError,
+  PermissionDeniedError,
+  UnauthenticatedError,
+  ValidationError,
+} from './domain-error';
 import { ERROR_CODE_TRAILER, fromGrpcError, toGrpcError } from './grpc-status.mapping';
 
 describe('gRPC status mapping', () => {
@@ -9,6 +16,9 @@ describe('gRPC status mapping', () => {
     [new AlreadyExistsError('email taken'), GrpcStatus.ALREADY_EXISTS],
     [new DomainError('PRECONDITION_FAILED', 'user does not exist'), GrpcStatus.FAILED_PRECONDITION],
     [new DomainError('UNAVAILABLE', 'database down'), GrpcStatus.UNAVAILABLE],
+    [new UnauthenticatedError('no caller identity'), GrpcStatus.UNAUTHENTICATED],
+    [new PermissionDeniedError('admins only'), GrpcStatus.PERMISSION_DENIED],
+    [new DomainError('RESOURCE_EXHAUSTED', 'slow down'), GrpcStatus.RESOURCE_EXHAUSTED],
   ])('sends %s as status %s and gets the same error back on the client', (error, expectedStatus) => {
     const sent = toGrpcError(error);
 

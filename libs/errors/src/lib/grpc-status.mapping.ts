@@ -10,6 +10,9 @@ const GRPC_STATUS_BY_CODE: Record<ErrorCode, GrpcStatus> = {
   NOT_FOUND: GrpcStatus.NOT_FOUND,
   ALREADY_EXISTS: GrpcStatus.ALREADY_EXISTS,
   PRECONDITION_FAILED: GrpcStatus.FAILED_PRECONDITION,
+  UNAUTHENTICATED: GrpcStatus.UNAUTHENTICATED,
+  PERMISSION_DENIED: GrpcStatus.PERMISSION_DENIED,
+  RESOURCE_EXHAUSTED: GrpcStatus.RESOURCE_EXHAUSTED,
   UNAVAILABLE: GrpcStatus.UNAVAILABLE,
   DEADLINE_EXCEEDED: GrpcStatus.DEADLINE_EXCEEDED,
   INTERNAL: GrpcStatus.INTERNAL,
@@ -64,6 +67,9 @@ const GENERIC_MESSAGES: Record<ErrorCode, string> = {
   NOT_FOUND: 'Not found',
   ALREADY_EXISTS: 'Already exists',
   PRECONDITION_FAILED: 'The request cannot be carried out in the current state',
+  UNAUTHENTICATED: 'Authentication required',
+  PERMISSION_DENIED: 'Not allowed',
+  RESOURCE_EXHAUSTED: 'Too many requests; try again later',
   UNAVAILABLE: 'A service this request needs is unavailable; try again shortly',
   DEADLINE_EXCEEDED: 'A service this request needs did not answer in time; try again shortly',
   INTERNAL: 'Internal error',
@@ -80,19 +86,21 @@ function codeForGrpcStatus(grpcStatus: GrpcStatus): ErrorCode {
       return 'ALREADY_EXISTS';
     case GrpcStatus.FAILED_PRECONDITION:
       return 'PRECONDITION_FAILED';
+    case GrpcStatus.UNAUTHENTICATED:
+      return 'UNAUTHENTICATED';
+    case GrpcStatus.PERMISSION_DENIED:
+      return 'PERMISSION_DENIED';
+    case GrpcStatus.RESOURCE_EXHAUSTED:
+      return 'RESOURCE_EXHAUSTED';
     // The peer is down, restarting or refusing work: all mean "try again later".
     case GrpcStatus.UNAVAILABLE:
-    case GrpcStatus.RESOURCE_EXHAUSTED:
     case GrpcStatus.ABORTED:
       return 'UNAVAILABLE';
     case GrpcStatus.DEADLINE_EXCEEDED:
     case GrpcStatus.CANCELLED:
       return 'DEADLINE_EXCEEDED';
-    // No service here authenticates callers yet, so these statuses can only mean a bug.
     case GrpcStatus.OK:
     case GrpcStatus.UNKNOWN:
-    case GrpcStatus.PERMISSION_DENIED:
-    case GrpcStatus.UNAUTHENTICATED:
     case GrpcStatus.UNIMPLEMENTED:
     case GrpcStatus.INTERNAL:
     case GrpcStatus.DATA_LOSS:

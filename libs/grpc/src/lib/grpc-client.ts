@@ -42,9 +42,9 @@ type UnaryMethod<Request, Response> = (request: Request, metadata?: Metadata) =>
 export async function callUnary<Request, Response>(
   method: UnaryMethod<Request, Response>,
   request: Request,
-  options: { deadlineMs: number },
+  options: { deadlineMs: number; metadata?: Metadata },
 ): Promise<Response> {
-  const metadata = new Metadata();
+  const metadata = options.metadata?.clone() ?? new Metadata();
   const correlationId = currentCorrelationId();
   if (correlationId !== undefined) metadata.set(CORRELATION_ID_HEADER, correlationId);
   const callOptions: CallOptions = { deadline: Date.now() + options.deadlineMs };

@@ -1,8 +1,13 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown, Optional, type Provider } from '@nestjs/common';
+import { APP_GUARD, Reflector } from '@nestjs/core';
 import { ClientsModule, type ClientGrpc } from '@nestjs/microservices';
 import { ORDER_PACKAGE, USER_PACKAGE, orderV1, userV1 } from '@workshop/contracts';
 import { grpcClientOptions, waitForChannelReady } from '@workshop/grpc';
 import { type Logger, READINESS_CHECKS, type ReadinessCheck } from '@workshop/observability';
+import { RATE_LIMIT_SUBJECTS, RateLimitGuard, RateLimiter } from '@workshop/rate-limit';
+import { AccessTokens, type AccessTokenOptions } from './auth/access-token';
+import { AuthController } from './auth/auth.controller';
+import { AuthGuard } from './auth/auth.guard';
 import {
   GATEWAY_LOGGER,
   GATEWAY_OPTIONS,
@@ -16,20 +21,27 @@ import { GraphqlContextFactory } from './graphql/graphql.context';
 import { GraphqlController } from './graphql/graphql.controller';
 import { GraphqlExecutor } from './graphql/graphql.executor';
 import { OrdersController } from './orders/orders.controller';
+import { type GatewayRateLimits, gatewayRateLimitSubjects } from './rate-limit/gateway-rate-limits';
 import { UsersController } from './users/users.controller';
 
 export interface GatewayModuleOptions extends GatewayOptions {
   userServiceUrl: string;
   orderServiceUrl: string;
+  accessTokens: AccessTokenOptions;
+  /** Off: no limits at all (a load test from one machine, say). */
+  rateLimit: { enabled: false } | { enabled: true; redisUrl: string; keyPrefix: string; limits: GatewayRateLimits };
   logger: Logger;
 }
 
 /**
  * The gateway: REST and GraphQL controllers on one side, gRPC clients of the services on the
- * other (`downstream/`), and nothing that talks to a database or Kafka directly.
+ * other (`downstream/`), and nothing that talks to a database or Kafka directly. Every route needs
+ * an access token (`auth/`) unless it is marked @Public().
  */
 @Module({})
-export class GatewayModule {
+export class GatewayModule implements OnApplicationShutdown {
+  constructor(@Optional() @Inject(RateLimiter) private readonly rateLimiter?: RateLimiter) {}
+
   static forRoot(options: GatewayModuleOptions): DynamicModule {
     return {
       module: GatewayModule,
@@ -39,8 +51,12 @@ export class GatewayModule {
           grpcClientOptions(ORDER_SERVICE_GRPC, ORDER_PACKAGE, options.orderServiceUrl),
         ]),
       ],
-      controllers: [UsersController, OrdersController, GraphqlController],
+      controllers: [AuthController, UsersController, OrdersController, GraphqlController],
       providers: [
+        { provide: AccessTokens, useValue: new AccessTokens(options.accessTokens) },
+        // Guards run in this order: authentication first, so per-user limits know the user.
+        { provide: APP_GUARD, useClass: AuthGuard },
+        ...rateLimitProviders(options),
         { provide: GATEWAY_OPTIONS, useValue: { grpcDeadlineMs: options.grpcDeadlineMs } satisfies GatewayOptions },
         { provide: GATEWAY_LOGGER, useValue: options.logger },
         UserServiceClient,
@@ -59,4 +75,21 @@ export class GatewayModule {
       exports: [READINESS_CHECKS],
     };
   }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.rateLimiter?.close();
+  }
+}
+
+function rateLimitProviders({ rateLimit, logger }: GatewayModuleOptions): Provider[] {
+  if (!rateLimit.enabled) return [];
+  return [
+    { provide: RateLimiter, useFactory: () => new RateLimiter({ redisUrl: rateLimit.redisUrl, keyPrefix: rateLimit.keyPrefix }, logger) },
+    {
+      provide: RATE_LIMIT_SUBJECTS,
+      inject: [Reflector],
+      useFactory: (reflector: Reflector) => gatewayRateLimitSubjects(rateLimit.limits, reflector),
+    },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+  ];
 }

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ClientGrpc } from '@nestjs/microservices';
 import { type orderV1, userV1 } from '@workshop/contracts';
 import { DomainError, NotFoundError, PreconditionFailedError } from '@workshop/errors';
-import { callUnary } from '@workshop/grpc';
+import { assertMayRead, type CallerIdentity, callUnary, callerIdentityMetadata } from '@workshop/grpc';
 import { decodePageToken, resolvePageSize, toPage } from '@workshop/pagination';
 import { OrderRepository } from './order.repository';
 import { ORDER_MODULE_OPTIONS, USER_SERVICE_CLIENT } from './order.tokens';
@@ -27,25 +27,31 @@ export class OrderService {
   }
 
   /**
-   * Places an order for an existing user. The existence check is a synchronous gRPC call because
-   * the caller must learn at once that the user is unknown; everything downstream of the order
-   * (statistics, later the saga) happens asynchronously through the order.placed event.
+   * Places an order for an existing user, who must be the caller: an order for anyone else gets
+   * the same answer as one for a user who does not exist, so it reveals nothing. The existence
+   * check is a synchronous gRPC call because the caller must learn at once that the user is
+   * unknown; everything downstream of the order (statistics, later the saga) happens
+   * asynchronously through the order.placed event.
    */
-  async placeOrder(request: orderV1.PlaceOrderRequest): Promise<orderV1.Order> {
+  async placeOrder(caller: CallerIdentity, request: orderV1.PlaceOrderRequest): Promise<orderV1.Order> {
     const order = validatePlaceOrder(request);
-    await this.assertUserExists(order.userId);
+    if (order.userId !== caller.userId) throw unknownUser(order.userId);
+    await this.assertUserExists(caller, order.userId);
     return this.orders.insertWithEvent({ ...order, id: randomUUID(), eventId: randomUUID() });
   }
 
-  async getOrder(id: string): Promise<orderV1.Order> {
+  /** One order; someone else's order is NOT_FOUND, exactly like an order that does not exist. */
+  async getOrder(caller: CallerIdentity, id: string): Promise<orderV1.Order> {
     const orderId = validateOrderId(id);
     const order = await this.orders.findById(orderId);
     if (order === undefined) throw new NotFoundError('Order', orderId);
+    assertMayRead(caller, order.userId, 'Order', orderId);
     return order;
   }
 
-  async listOrdersByUser(request: orderV1.ListOrdersByUserRequest): Promise<orderV1.ListOrdersByUserResponse> {
+  async listOrdersByUser(caller: CallerIdentity, request: orderV1.ListOrdersByUserRequest): Promise<orderV1.ListOrdersByUserResponse> {
     const userId = validateOrderId(request.userId, 'userId');
+    assertMayRead(caller, userId, 'User', userId);
     const pageSize = resolvePageSize(request.pageSize);
     const after = decodePageToken(request.pageToken);
     const rows = await this.orders.listByUser(userId, pageSize + 1, after);
@@ -54,8 +60,12 @@ export class OrderService {
   }
 
   /** Many users' pages in one query: the batch behind the gateway's GraphQL DataLoader. */
-  async batchListOrdersByUser(request: orderV1.BatchListOrdersByUserRequest): Promise<orderV1.BatchListOrdersByUserResponse> {
+  async batchListOrdersByUser(
+    caller: CallerIdentity,
+    request: orderV1.BatchListOrdersByUserRequest,
+  ): Promise<orderV1.BatchListOrdersByUserResponse> {
     const pages = validateOrderPageRequests(request.requests);
+    for (const page of pages) assertMayRead(caller, page.userId, 'User', page.userId);
     // One row more than each page size tells whether that user has a next page, as in listOrdersByUser.
     const rowsByPage = await this.orders.listByUsers(pages.map((page) => ({ ...page, limit: page.pageSize + 1 })));
     return {
@@ -66,15 +76,22 @@ export class OrderService {
     };
   }
 
-  private async assertUserExists(userId: string): Promise<void> {
+  /** Asks user-service, on behalf of the same caller, so its ownership rule applies there too. */
+  private async assertUserExists(caller: CallerIdentity, userId: string): Promise<void> {
     try {
-      await callUnary(this.userService.getUser.bind(this.userService), { id: userId }, { deadlineMs: this.options.grpcDeadlineMs });
+      await callUnary(
+        this.userService.getUser.bind(this.userService),
+        { id: userId },
+        { deadlineMs: this.options.grpcDeadlineMs, metadata: callerIdentityMetadata(caller) },
+      );
     } catch (error) {
       // NOT_FOUND from user-service is the caller's mistake here, not a missing order.
-      if (error instanceof DomainError && error.code === 'NOT_FOUND') {
-        throw new PreconditionFailedError(`User ${userId} does not exist`);
-      }
+      if (error instanceof DomainError && error.code === 'NOT_FOUND') throw unknownUser(userId);
       throw error;
     }
   }
+}
+
+function unknownUser(userId: string): PreconditionFailedError {
+  return new PreconditionFailedError(`User ${userId} does not exist`);
 }

@@ -48,4 +48,12 @@ export const USER_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE users.users ALTER COLUMN created_at TYPE timestamptz(3);
     `,
   },
+  {
+    id: '004-password-hash',
+    sql: `
+      -- The scrypt hash of the user's password (see password-hasher.ts), never the password.
+      -- Users created before passwords existed have none and cannot sign in until they get one.
+      ALTER TABLE users.users ADD COLUMN password_hash text;
+    `,
+  },
 ];

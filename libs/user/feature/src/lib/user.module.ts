@@ -4,13 +4,22 @@ import { DatabaseRouter, runMigrations, type DatabaseConfig } from '@workshop/db
 import { EventConsumer, type KafkaConfig } from '@workshop/messaging';
 import { type Logger, READINESS_CHECKS, type ReadinessCheck } from '@workshop/observability';
 import { OrderStatisticsConsumer } from './order-statistics.consumer';
+import { PasswordHasher } from './password-hasher';
 import { UserGrpcController } from './user.grpc-controller';
 import { USER_MIGRATIONS, USER_SCHEMA } from './user.migrations';
 import { UserRepository } from './user.repository';
 import { UserService } from './user.service';
-import { CACHE, DATABASE, ORDER_EVENTS_CONSUMER, USER_LOGGER } from './user.tokens';
+import {
+  CACHE,
+  DATABASE,
+  ORDER_EVENTS_CONSUMER,
+  PASSWORD_HASHER,
+  USER_LOGGER,
+  USER_MODULE_SETTINGS,
+  type UserModuleSettings,
+} from './user.tokens';
 
-export interface UserModuleOptions {
+export interface UserModuleOptions extends UserModuleSettings {
   database: DatabaseConfig;
   cache: CacheConfig;
   kafka: KafkaConfig & { groupId: string };
@@ -36,6 +45,8 @@ export class UserModule implements OnModuleInit, OnApplicationShutdown {
       controllers: [UserGrpcController],
       providers: [
         { provide: USER_LOGGER, useValue: options.logger },
+        { provide: USER_MODULE_SETTINGS, useValue: { adminEmails: options.adminEmails } satisfies UserModuleSettings },
+        { provide: PASSWORD_HASHER, useFactory: () => new PasswordHasher() },
         { provide: DATABASE, useFactory: () => new DatabaseRouter(options.database, options.logger) },
         { provide: CACHE, useFactory: () => new RedisCache(options.cache, options.logger) },
         { provide: ORDER_EVENTS_CONSUMER, useFactory: () => new EventConsumer(options.kafka, options.logger) },

@@ -9,6 +9,11 @@ export interface UserRow {
   created_at: Date;
 }
 
+/** A user with the hash of their password: only credential checks ever load it. */
+export interface UserCredentialsRow extends UserRow {
+  password_hash: string | null;
+}
+
 export interface OrderStatisticsRow {
   user_id: string;
   currency_code: string;
@@ -30,11 +35,11 @@ export class UserRepository {
   constructor(@Inject(DATABASE) private readonly db: DatabaseRouter) {}
 
   /** Inserts a user on the primary; returns undefined when the email is already taken. */
-  async insert(user: { id: string; email: string; name: string }): Promise<UserRow | undefined> {
+  async insert(user: { id: string; email: string; name: string; passwordHash: string }): Promise<UserRow | undefined> {
     try {
       const result = await this.db.query<UserRow>(
-        'INSERT INTO users.users (id, email, name) VALUES ($1, $2, $3) RETURNING id, email, name, created_at',
-        [user.id, user.email, user.name],
+        'INSERT INTO users.users (id, email, name, password_hash) VALUES ($1, $2, $3, $4) RETURNING id, email, name, created_at',
+        [user.id, user.email, user.name, user.passwordHash],
       );
       return result.rows[0];
     } catch (error) {
@@ -63,6 +68,19 @@ export class UserRepository {
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length === 0) return fromReplica;
     return [...fromReplica, ...(await this.db.query<UserRow>(sql, [missing])).rows];
+  }
+
+  /**
+   * Finds a user and their password hash by email, in any case (the unique index is on
+   * lower(email)). On the primary: signing in right after signing up must not miss the new row
+   * on a lagging replica.
+   */
+  async findCredentialsByEmail(email: string): Promise<UserCredentialsRow | undefined> {
+    const result = await this.db.query<UserCredentialsRow>(
+      'SELECT id, email, name, created_at, password_hash FROM users.users WHERE lower(email) = lower($1)',
+      [email],
+    );
+    return result.rows[0];
   }
 
   async findOrderStatistics(userId: string): Promise<OrderStatisticsRow[]> {

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type RedisCache, type Serializer } from '@workshop/cache';
-import type { userV1 } from '@workshop/contracts';
-import { AlreadyExistsError, NotFoundError } from '@workshop/errors';
+import { userV1 } from '@workshop/contracts';
+import { AlreadyExistsError, NotFoundError, PermissionDeniedError, UnauthenticatedError } from '@workshop/errors';
+import { assertMayRead, type CallerIdentity } from '@workshop/grpc';
 import { decodePageToken, resolvePageSize, toPage } from '@workshop/pagination';
+import { PasswordHasher } from './password-hasher';
 import { type OrderStatisticsRow, UserRepository, type UserRow } from './user.repository';
-import { CACHE } from './user.tokens';
-import { validateCreateUser, validateUserId, validateUserIds } from './user.validation';
+import { CACHE, PASSWORD_HASHER, USER_MODULE_SETTINGS, type UserModuleSettings } from './user.tokens';
+import { MAX_PASSWORD_LENGTH, validateCreateUser, validateUserId, validateUserIds } from './user.validation';
 
 /** Cached GetUser answers: the user with its statistics, as the RPC returns them. */
 type UserWithStatistics = Required<Pick<userV1.GetUserResponse, 'user' | 'orderStatistics'>>;
@@ -24,28 +26,55 @@ export const userCacheKey = (userId: string) => `user:${userId}`;
 
 @Injectable()
 export class UserService {
+  private readonly adminEmails: ReadonlySet<string>;
+
   constructor(
     private readonly users: UserRepository,
     @Inject(CACHE) private readonly cache: RedisCache,
-  ) {}
+    @Inject(PASSWORD_HASHER) private readonly passwords: PasswordHasher,
+    @Inject(USER_MODULE_SETTINGS) settings: UserModuleSettings,
+  ) {
+    this.adminEmails = new Set(settings.adminEmails.map((email) => email.toLowerCase()));
+  }
 
+  /** Signs a user up: only the password's scrypt hash is stored. */
   async createUser(request: userV1.CreateUserRequest): Promise<userV1.User> {
-    const { email, name } = validateCreateUser(request);
-    const created = await this.users.insert({ id: randomUUID(), email, name });
+    const { email, name, password } = validateCreateUser(request);
+    const passwordHash = await this.passwords.hash(password);
+    const created = await this.users.insert({ id: randomUUID(), email, name, passwordHash });
     if (created === undefined) throw new AlreadyExistsError(`A user with email ${email} already exists`);
     return toUser(created);
   }
 
   /**
+   * Checks an email and password. Every failure (unknown email, no password set, wrong password)
+   * is the same UNAUTHENTICATED answer after the same amount of hashing work, so neither the
+   * message nor the timing reveals whether an account exists.
+   */
+  async verifyCredentials(request: userV1.VerifyCredentialsRequest): Promise<userV1.VerifyCredentialsResponse> {
+    const rejected = new UnauthenticatedError('Wrong email or password');
+    if (request.password.length > MAX_PASSWORD_LENGTH) throw rejected;
+    const found = await this.users.findCredentialsByEmail(request.email.trim());
+    const matches = await this.passwords.verify(request.password, found?.password_hash ?? undefined);
+    if (found === undefined || !matches) throw rejected;
+    const role = this.adminEmails.has(found.email.toLowerCase()) ? userV1.Role.ROLE_ADMIN : userV1.Role.ROLE_USER;
+    return { user: toUser(found), role };
+  }
+
+  /**
    * Cache-aside: answer from Redis when the entry is there, otherwise load from the database and
    * fill the cache. Writes that change the answer (new order statistics) delete the entry.
+   * Someone else's user is NOT_FOUND, checked before the cache so it cannot answer either.
    */
-  async getUser(id: string): Promise<UserWithStatistics> {
+  async getUser(caller: CallerIdentity, id: string): Promise<UserWithStatistics> {
     const userId = validateUserId(id);
+    assertMayRead(caller, userId, 'User', userId);
     return this.cache.getOrSet(userCacheKey(userId), () => this.loadUser(userId), { serializer: userWithStatisticsSerializer });
   }
 
-  async listUsers(request: userV1.ListUsersRequest): Promise<userV1.ListUsersResponse> {
+  /** Every user, page by page: for admins only. */
+  async listUsers(caller: CallerIdentity, request: userV1.ListUsersRequest): Promise<userV1.ListUsersResponse> {
+    if (caller.role !== 'admin') throw new PermissionDeniedError('Only admins may list users');
     const pageSize = resolvePageSize(request.pageSize);
     const after = decodePageToken(request.pageToken);
     const rows = await this.users.listPage(pageSize + 1, after);
@@ -58,8 +87,9 @@ export class UserService {
    * gateway's GraphQL DataLoader. It reads the database, not the cache: one indexed query for up
    * to 100 ids costs about what one cache round trip costs, and the answer is never stale.
    */
-  async batchGetUsers(ids: readonly string[]): Promise<UserWithStatistics[]> {
-    const userIds = validateUserIds(ids);
+  async batchGetUsers(caller: CallerIdentity, ids: readonly string[]): Promise<UserWithStatistics[]> {
+    // Ids the caller may not read are left out, exactly like unknown ids: nothing to probe.
+    const userIds = validateUserIds(ids).filter((id) => caller.role === 'admin' || id === caller.userId);
     if (userIds.length === 0) return [];
     const [users, statistics] = await Promise.all([this.users.findByIds(userIds), this.users.findOrderStatisticsOfUsers(userIds)]);
     const statisticsByUser = new Map<string, OrderStatisticsRow[]>();

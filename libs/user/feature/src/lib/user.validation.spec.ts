@@ -3,12 +3,28 @@ import { MAX_BATCH_IDS, validateCreateUser, validateUserId, validateUserIds } fr
 
 describe('user validation', () => {
   it('trims a valid request', () => {
-    expect(validateCreateUser({ email: '  ada@example.com ', name: ' Ada ' })).toEqual({ email: 'ada@example.com', name: 'Ada' });
+    expect(validateCreateUser({ email: '  ada@example.com ', name: ' Ada ', password: ' twelve chars ' })).toEqual({
+      email: 'ada@example.com',
+      name: 'Ada',
+      password: ' twelve chars ',
+    });
   });
 
   it('reports every bad field', () => {
-    expect(() => validateCreateUser({ email: 'no-at-sign', name: '   ' })).toThrow(
-      expect.objectContaining({ violations: [expect.objectContaining({ field: 'email' }), expect.objectContaining({ field: 'name' })] }),
+    expect(() => validateCreateUser({ email: 'no-at-sign', name: '   ', password: 'short' })).toThrow(
+      expect.objectContaining({
+        violations: [
+          expect.objectContaining({ field: 'email' }),
+          expect.objectContaining({ field: 'name' }),
+          expect.objectContaining({ field: 'password' }),
+        ],
+      }),
+    );
+  });
+
+  it('never repeats the password in its messages', () => {
+    expect(() => validateCreateUser({ email: 'ada@example.com', name: 'Ada', password: 'hunter2' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
     );
   });
 

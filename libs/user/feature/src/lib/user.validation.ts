@@ -6,11 +6,21 @@ import type { userV1 } from '@workshop/contracts';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const MAX_EMAIL_LENGTH = 254;
 export const MAX_NAME_LENGTH = 200;
+/**
+ * Length is what makes a password strong (NIST SP 800-63B): no composition rules, any characters.
+ * The maximum only bounds the work one request can ask of the hasher.
+ */
+export const MIN_PASSWORD_LENGTH = 12;
+export const MAX_PASSWORD_LENGTH = 256;
 
-/** Checks a CreateUser request and returns it normalized (trimmed), or throws with every bad field. */
-export function validateCreateUser(request: userV1.CreateUserRequest): { email: string; name: string } {
+/**
+ * Checks a CreateUser request and returns it normalized (email and name trimmed; the password as
+ * typed), or throws with every bad field. Messages never echo the password.
+ */
+export function validateCreateUser(request: userV1.CreateUserRequest): { email: string; name: string; password: string } {
   const email = request.email.trim();
   const name = request.name.trim();
+  const { password } = request;
   const violations: FieldViolation[] = [];
   if (!EMAIL.test(email) || email.length > MAX_EMAIL_LENGTH) {
     violations.push({ field: 'email', message: `must be an email address of at most ${MAX_EMAIL_LENGTH} characters` });
@@ -18,8 +28,11 @@ export function validateCreateUser(request: userV1.CreateUserRequest): { email: 
   if (name.length === 0 || name.length > MAX_NAME_LENGTH) {
     violations.push({ field: 'name', message: `must be 1 to ${MAX_NAME_LENGTH} characters` });
   }
+  if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+    violations.push({ field: 'password', message: `must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters` });
+  }
   if (violations.length > 0) throw new ValidationError(violations);
-  return { email, name };
+  return { email, name, password };
 }
 
 /** The most ids one BatchGetUsers call may ask for: the bound on one query's size. */

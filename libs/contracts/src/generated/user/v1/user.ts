@@ -13,6 +13,15 @@ import { Observable } from "rxjs";
 import { Timestamp } from "../../google/protobuf/timestamp";
 import { Money } from "../../money/v1/money";
 
+/** What a caller may do beyond their own data. */
+export enum Role {
+  ROLE_UNSPECIFIED = 0,
+  /** ROLE_USER - Reads and changes only their own user and orders. */
+  ROLE_USER = 1,
+  /** ROLE_ADMIN - May also list and read every user. */
+  ROLE_ADMIN = 2,
+}
+
 export interface User {
   id: string;
   email: string;
@@ -32,6 +41,11 @@ export interface OrderStatistics {
 export interface CreateUserRequest {
   email: string;
   name: string;
+  /**
+   * Plain text over the (loopback or private) channel from the gateway; user-service stores only
+   * its scrypt hash and never logs it.
+   */
+  password: string;
 }
 
 export interface CreateUserResponse {
@@ -67,6 +81,16 @@ export interface BatchGetUsersRequest {
 export interface BatchGetUsersResponse {
   /** In no particular order; callers match them to their ids by user.id. */
   users: GetUserResponse[];
+}
+
+export interface VerifyCredentialsRequest {
+  email: string;
+  password: string;
+}
+
+export interface VerifyCredentialsResponse {
+  user?: User | undefined;
+  role: Role;
 }
 
 wrappers[".google.protobuf.Timestamp"] = {
@@ -208,7 +232,7 @@ export const OrderStatistics: MessageFns<OrderStatistics> = {
 };
 
 function createBaseCreateUserRequest(): CreateUserRequest {
-  return { email: "", name: "" };
+  return { email: "", name: "", password: "" };
 }
 
 export const CreateUserRequest: MessageFns<CreateUserRequest> = {
@@ -218,6 +242,9 @@ export const CreateUserRequest: MessageFns<CreateUserRequest> = {
     }
     if (message.name !== "") {
       writer.uint32(18).string(message.name);
+    }
+    if (message.password !== "") {
+      writer.uint32(26).string(message.password);
     }
     return writer;
   },
@@ -243,6 +270,14 @@ export const CreateUserRequest: MessageFns<CreateUserRequest> = {
           }
 
           message.name = reader.string();
+          continue;
+        }
+        case 3: {
+          if (tag !== 26) {
+            break;
+          }
+
+          message.password = reader.string();
           continue;
         }
       }
@@ -547,6 +582,102 @@ export const BatchGetUsersResponse: MessageFns<BatchGetUsersResponse> = {
   },
 };
 
+function createBaseVerifyCredentialsRequest(): VerifyCredentialsRequest {
+  return { email: "", password: "" };
+}
+
+export const VerifyCredentialsRequest: MessageFns<VerifyCredentialsRequest> = {
+  encode(message: VerifyCredentialsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.email !== "") {
+      writer.uint32(10).string(message.email);
+    }
+    if (message.password !== "") {
+      writer.uint32(18).string(message.password);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyCredentialsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseVerifyCredentialsRequest();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.email = reader.string();
+          continue;
+        }
+        case 2: {
+          if (tag !== 18) {
+            break;
+          }
+
+          message.password = reader.string();
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
+function createBaseVerifyCredentialsResponse(): VerifyCredentialsResponse {
+  return { role: 0 };
+}
+
+export const VerifyCredentialsResponse: MessageFns<VerifyCredentialsResponse> = {
+  encode(message: VerifyCredentialsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.user !== undefined) {
+      User.encode(message.user, writer.uint32(10).fork()).join();
+    }
+    if (message.role !== 0) {
+      writer.uint32(16).int32(message.role);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyCredentialsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseVerifyCredentialsResponse();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.user = User.decode(reader, reader.uint32());
+          continue;
+        }
+        case 2: {
+          if (tag !== 16) {
+            break;
+          }
+
+          message.role = reader.int32() as any;
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
 /** UserService owns users and the order statistics derived from order events. */
 
 export interface UserServiceClient {
@@ -558,7 +689,7 @@ export interface UserServiceClient {
 
   getUser(request: GetUserRequest, metadata?: Metadata): Observable<GetUserResponse>;
 
-  /** Lists users, oldest first, one page at a time. */
+  /** Lists users, oldest first, one page at a time. Admins only: PERMISSION_DENIED for anyone else. */
 
   listUsers(request: ListUsersRequest, metadata?: Metadata): Observable<ListUsersResponse>;
 
@@ -569,6 +700,13 @@ export interface UserServiceClient {
    */
 
   batchGetUsers(request: BatchGetUsersRequest, metadata?: Metadata): Observable<BatchGetUsersResponse>;
+
+  /**
+   * Checks an email and password. Fails with UNAUTHENTICATED, the same way for an unknown email
+   * and a wrong password, so the answer does not reveal which emails have accounts.
+   */
+
+  verifyCredentials(request: VerifyCredentialsRequest, metadata?: Metadata): Observable<VerifyCredentialsResponse>;
 }
 
 /** UserService owns users and the order statistics derived from order events. */
@@ -588,7 +726,7 @@ export interface UserServiceController {
     metadata?: Metadata,
   ): Promise<GetUserResponse> | Observable<GetUserResponse> | GetUserResponse;
 
-  /** Lists users, oldest first, one page at a time. */
+  /** Lists users, oldest first, one page at a time. Admins only: PERMISSION_DENIED for anyone else. */
 
   listUsers(
     request: ListUsersRequest,
@@ -605,11 +743,21 @@ export interface UserServiceController {
     request: BatchGetUsersRequest,
     metadata?: Metadata,
   ): Promise<BatchGetUsersResponse> | Observable<BatchGetUsersResponse> | BatchGetUsersResponse;
+
+  /**
+   * Checks an email and password. Fails with UNAUTHENTICATED, the same way for an unknown email
+   * and a wrong password, so the answer does not reveal which emails have accounts.
+   */
+
+  verifyCredentials(
+    request: VerifyCredentialsRequest,
+    metadata?: Metadata,
+  ): Promise<VerifyCredentialsResponse> | Observable<VerifyCredentialsResponse> | VerifyCredentialsResponse;
 }
 
 export function UserServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["createUser", "getUser", "listUsers", "batchGetUsers"];
+    const grpcMethods: string[] = ["createUser", "getUser", "listUsers", "batchGetUsers", "verifyCredentials"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("UserService", method)(constructor.prototype[method], method, descriptor);
@@ -647,7 +795,7 @@ export const UserServiceService = {
     responseSerialize: (value: GetUserResponse): Buffer => Buffer.from(GetUserResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetUserResponse => GetUserResponse.decode(value),
   },
-  /** Lists users, oldest first, one page at a time. */
+  /** Lists users, oldest first, one page at a time. Admins only: PERMISSION_DENIED for anyone else. */
   listUsers: {
     path: "/user.v1.UserService/ListUsers",
     requestStream: false,
@@ -672,6 +820,21 @@ export const UserServiceService = {
       Buffer.from(BatchGetUsersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): BatchGetUsersResponse => BatchGetUsersResponse.decode(value),
   },
+  /**
+   * Checks an email and password. Fails with UNAUTHENTICATED, the same way for an unknown email
+   * and a wrong password, so the answer does not reveal which emails have accounts.
+   */
+  verifyCredentials: {
+    path: "/user.v1.UserService/VerifyCredentials",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (value: VerifyCredentialsRequest): Buffer =>
+      Buffer.from(VerifyCredentialsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): VerifyCredentialsRequest => VerifyCredentialsRequest.decode(value),
+    responseSerialize: (value: VerifyCredentialsResponse): Buffer =>
+      Buffer.from(VerifyCredentialsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VerifyCredentialsResponse => VerifyCredentialsResponse.decode(value),
+  },
 } as const;
 
 export interface UserServiceServer extends UntypedServiceImplementation {
@@ -679,7 +842,7 @@ export interface UserServiceServer extends UntypedServiceImplementation {
   createUser: handleUnaryCall<CreateUserRequest, CreateUserResponse>;
   /** Returns one user with its order statistics. Fails with NOT_FOUND for an unknown id. */
   getUser: handleUnaryCall<GetUserRequest, GetUserResponse>;
-  /** Lists users, oldest first, one page at a time. */
+  /** Lists users, oldest first, one page at a time. Admins only: PERMISSION_DENIED for anyone else. */
   listUsers: handleUnaryCall<ListUsersRequest, ListUsersResponse>;
   /**
    * Returns the users with these ids, each with its order statistics, in one round trip: what a
@@ -687,6 +850,11 @@ export interface UserServiceServer extends UntypedServiceImplementation {
    * GetUser calls. Unknown ids are left out of the answer, not an error; at most 100 ids.
    */
   batchGetUsers: handleUnaryCall<BatchGetUsersRequest, BatchGetUsersResponse>;
+  /**
+   * Checks an email and password. Fails with UNAUTHENTICATED, the same way for an unknown email
+   * and a wrong password, so the answer does not reveal which emails have accounts.
+   */
+  verifyCredentials: handleUnaryCall<VerifyCredentialsRequest, VerifyCredentialsResponse>;
 }
 
 function toTimestamp(date: Date): Timestamp {

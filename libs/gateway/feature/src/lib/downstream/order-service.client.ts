@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClientGrpc } from '@nestjs/microservices';
 import { orderV1 } from '@workshop/contracts';
-import { callUnary } from '@workshop/grpc';
+import { type CallerIdentity, callUnary, callerIdentityMetadata } from '@workshop/grpc';
 import { GATEWAY_OPTIONS, type GatewayOptions, ORDER_SERVICE_GRPC } from './downstream.tokens';
 
-/** The gateway's only door to order-service: one method per RPC, each with a deadline. */
+/** The gateway's only door to order-service: one method per RPC, each with a deadline and the caller's identity. */
 @Injectable()
 export class OrderServiceClient {
   private readonly rpc: orderV1.OrderServiceClient;
@@ -16,19 +16,26 @@ export class OrderServiceClient {
     this.rpc = client.getService<orderV1.OrderServiceClient>(orderV1.ORDER_SERVICE_NAME);
   }
 
-  placeOrder(request: orderV1.PlaceOrderRequest): Promise<orderV1.PlaceOrderResponse> {
-    return callUnary(this.rpc.placeOrder.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
+  placeOrder(caller: CallerIdentity, request: orderV1.PlaceOrderRequest): Promise<orderV1.PlaceOrderResponse> {
+    return callUnary(this.rpc.placeOrder.bind(this.rpc), request, this.callOptions(caller));
   }
 
-  getOrder(request: orderV1.GetOrderRequest): Promise<orderV1.GetOrderResponse> {
-    return callUnary(this.rpc.getOrder.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
+  getOrder(caller: CallerIdentity, request: orderV1.GetOrderRequest): Promise<orderV1.GetOrderResponse> {
+    return callUnary(this.rpc.getOrder.bind(this.rpc), request, this.callOptions(caller));
   }
 
-  listOrdersByUser(request: orderV1.ListOrdersByUserRequest): Promise<orderV1.ListOrdersByUserResponse> {
-    return callUnary(this.rpc.listOrdersByUser.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
+  listOrdersByUser(caller: CallerIdentity, request: orderV1.ListOrdersByUserRequest): Promise<orderV1.ListOrdersByUserResponse> {
+    return callUnary(this.rpc.listOrdersByUser.bind(this.rpc), request, this.callOptions(caller));
   }
 
-  batchListOrdersByUser(request: orderV1.BatchListOrdersByUserRequest): Promise<orderV1.BatchListOrdersByUserResponse> {
-    return callUnary(this.rpc.batchListOrdersByUser.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
+  batchListOrdersByUser(
+    caller: CallerIdentity,
+    request: orderV1.BatchListOrdersByUserRequest,
+  ): Promise<orderV1.BatchListOrdersByUserResponse> {
+    return callUnary(this.rpc.batchListOrdersByUser.bind(this.rpc), request, this.callOptions(caller));
+  }
+
+  private callOptions(caller: CallerIdentity) {
+    return { deadlineMs: this.options.grpcDeadlineMs, metadata: callerIdentityMetadata(caller) };
   }
 }

@@ -1,10 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClientGrpc } from '@nestjs/microservices';
 import { userV1 } from '@workshop/contracts';
-import { callUnary } from '@workshop/grpc';
+import { type CallerIdentity, callUnary, callerIdentityMetadata } from '@workshop/grpc';
 import { GATEWAY_OPTIONS, type GatewayOptions, USER_SERVICE_GRPC } from './downstream.tokens';
 
-/** The gateway's only door to user-service: one method per RPC, each with a deadline. */
+/**
+ * The gateway's only door to user-service: one method per RPC, each with a deadline. Calls made
+ * for a signed-in caller carry the caller's identity in the metadata; sign-up and the credential
+ * check have no caller yet.
+ */
 @Injectable()
 export class UserServiceClient {
   private readonly rpc: userV1.UserServiceClient;
@@ -20,15 +24,23 @@ export class UserServiceClient {
     return callUnary(this.rpc.createUser.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
   }
 
-  getUser(request: userV1.GetUserRequest): Promise<userV1.GetUserResponse> {
-    return callUnary(this.rpc.getUser.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
+  verifyCredentials(request: userV1.VerifyCredentialsRequest): Promise<userV1.VerifyCredentialsResponse> {
+    return callUnary(this.rpc.verifyCredentials.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
   }
 
-  listUsers(request: userV1.ListUsersRequest): Promise<userV1.ListUsersResponse> {
-    return callUnary(this.rpc.listUsers.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
+  getUser(caller: CallerIdentity, request: userV1.GetUserRequest): Promise<userV1.GetUserResponse> {
+    return callUnary(this.rpc.getUser.bind(this.rpc), request, this.callOptions(caller));
   }
 
-  batchGetUsers(request: userV1.BatchGetUsersRequest): Promise<userV1.BatchGetUsersResponse> {
-    return callUnary(this.rpc.batchGetUsers.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
+  listUsers(caller: CallerIdentity, request: userV1.ListUsersRequest): Promise<userV1.ListUsersResponse> {
+    return callUnary(this.rpc.listUsers.bind(this.rpc), request, this.callOptions(caller));
+  }
+
+  batchGetUsers(caller: CallerIdentity, request: userV1.BatchGetUsersRequest): Promise<userV1.BatchGetUsersResponse> {
+    return callUnary(this.rpc.batchGetUsers.bind(this.rpc), request, this.callOptions(caller));
+  }
+
+  private callOptions(caller: CallerIdentity) {
+    return { deadlineMs: this.options.grpcDeadlineMs, metadata: callerIdentityMetadata(caller) };
   }
 }

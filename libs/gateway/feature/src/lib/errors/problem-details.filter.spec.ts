@@ -1,5 +1,5 @@
 import { type ArgumentsHost, NotFoundException, PayloadTooLargeException, ServiceUnavailableException } from '@nestjs/common';
-import { DomainError, NotFoundError, ValidationError } from '@workshop/errors';
+import { DomainError, NotFoundError, PermissionDeniedError, UnauthenticatedError, ValidationError } from '@workshop/errors';
 import { createLogger } from '@workshop/observability';
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails, ProblemDetailsFilter } from './problem-details.filter';
 
@@ -28,11 +28,22 @@ function recordingHost(url = '/users/42?x=1') {
 describe('ProblemDetailsFilter', () => {
   const filter = new ProblemDetailsFilter(createLogger('test', 'silent'));
 
+  it('challenges a 401 with the Bearer scheme', () => {
+    const { host, sent } = recordingHost();
+
+    filter.catch(new UnauthenticatedError('An access token is required'), host);
+
+    expect(sent.headers['www-authenticate']).toBe('Bearer realm="workshop"');
+  });
+
   it.each([
     [new ValidationError([{ field: 'email', message: 'must be an email address' }]), 400, 'VALIDATION_FAILED'],
     [new NotFoundError('User', '42'), 404, 'NOT_FOUND'],
     [new DomainError('ALREADY_EXISTS', 'taken'), 409, 'ALREADY_EXISTS'],
     [new DomainError('PRECONDITION_FAILED', 'no such user'), 422, 'PRECONDITION_FAILED'],
+    [new UnauthenticatedError('token expired'), 401, 'UNAUTHENTICATED'],
+    [new PermissionDeniedError('admins only'), 403, 'PERMISSION_DENIED'],
+    [new DomainError('RESOURCE_EXHAUSTED', 'slow down'), 429, 'RESOURCE_EXHAUSTED'],
     [new DomainError('UNAVAILABLE', 'down'), 503, 'UNAVAILABLE'],
     [new DomainError('DEADLINE_EXCEEDED', 'slow'), 503, 'DEADLINE_EXCEEDED'],
     [new NotFoundException('Cannot GET /x'), 404, 'NOT_FOUND'],

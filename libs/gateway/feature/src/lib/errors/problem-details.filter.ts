@@ -25,6 +25,9 @@ const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   ALREADY_EXISTS: 409,
   // The request is well-formed but refers to something that does not exist (an unknown user in an order body).
   PRECONDITION_FAILED: 422,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  RESOURCE_EXHAUSTED: 429,
   UNAVAILABLE: 503,
   DEADLINE_EXCEEDED: 503,
   INTERNAL: 500,
@@ -32,6 +35,8 @@ const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
 
 const TITLE_BY_STATUS: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
@@ -61,6 +66,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error({ err: exception, correlationId, status: problem.status, url: request.url }, 'Request failed');
     }
     if (problem.status === 503) void reply.header('retry-after', '1');
+    if (problem.status === 401) void reply.header('www-authenticate', bearerChallenge(request));
     void reply
       .status(problem.status)
       .header('content-type', PROBLEM_CONTENT_TYPE)
@@ -145,6 +151,14 @@ function messageOf(exception: unknown): string {
     return Array.isArray(message) ? message.join('; ') : String(message ?? exception.message);
   }
   return exception instanceof Error ? exception.message : 'Bad request';
+}
+
+/**
+ * RFC 6750 3.1: the challenge names the scheme, and says `invalid_token` only when a token was
+ * sent (a request with no credentials at all gets the bare challenge).
+ */
+function bearerChallenge(request: FastifyRequest): string {
+  return request.headers.authorization === undefined ? 'Bearer realm="workshop"' : 'Bearer realm="workshop", error="invalid_token"';
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { CallerIdentity } from '@workshop/grpc';
 import DataLoader from 'dataloader';
 import { OrderServiceClient } from '../downstream/order-service.client';
 import { UserServiceClient } from '../downstream/user-service.client';
@@ -15,6 +16,8 @@ export interface OrderPageKey {
 
 /** What every resolver of one GraphQL request gets as its third argument. */
 export interface GraphqlContext {
+  /** Who the request is for, from its access token: every downstream call acts for them. */
+  readonly caller: CallerIdentity;
   readonly userService: UserServiceClient;
   readonly orderService: OrderServiceClient;
   /** A user with statistics by id (null when unknown): all ids asked for in one tick go in one BatchGetUsers. */
@@ -32,8 +35,8 @@ const GRAPHQL_PAGING_FIELDS = { pageSize: 'first', pageToken: 'after' };
 /**
  * Builds the context of each GraphQL request, the one place that does: the controller calls
  * `create()` once per request. Its DataLoaders are new for every request, so batching and
- * memoization never mix two requests (or, once tokens are required, two callers). When the caller's
- * identity joins the context, it joins here, and resolvers scope their reads by it.
+ * memoization never mix two requests or two callers. Every call is made for the request's caller,
+ * so the services apply the same ownership rules as for REST: another user is null, as unknown.
  *
  * Why DataLoader: resolving `users { orders }` calls `User.orders` once per user. Each call only
  * enqueues its key; at the end of the tick the loader sends every key in one batch RPC. A page of N
@@ -47,28 +50,29 @@ export class GraphqlContextFactory {
     private readonly orderService: OrderServiceClient,
   ) {}
 
-  create(): GraphqlContext {
+  create(caller: CallerIdentity): GraphqlContext {
     return {
+      caller,
       userService: this.userService,
       orderService: this.orderService,
-      userById: new DataLoader((ids) => this.loadUsers(ids), { maxBatchSize: MAX_BATCH_SIZE }),
-      orderPage: new DataLoader((keys) => this.loadOrderPages(keys), {
+      userById: new DataLoader((ids) => this.loadUsers(caller, ids), { maxBatchSize: MAX_BATCH_SIZE }),
+      orderPage: new DataLoader((keys) => this.loadOrderPages(caller, keys), {
         maxBatchSize: MAX_BATCH_SIZE,
         cacheKeyFn: (key) => `${key.userId}\n${key.first}\n${key.after}`,
       }),
     };
   }
 
-  private async loadUsers(ids: readonly string[]): Promise<(UserWithStatisticsJson | null)[]> {
-    const response = await this.userService.batchGetUsers({ ids: [...ids] });
+  private async loadUsers(caller: CallerIdentity, ids: readonly string[]): Promise<(UserWithStatisticsJson | null)[]> {
+    const response = await this.userService.batchGetUsers(caller, { ids: [...ids] });
     const byId = new Map(response.users.map((found) => [found.user?.id, presentUserWithStatistics(found)]));
     return ids.map((id) => byId.get(id) ?? null);
   }
 
-  private async loadOrderPages(keys: readonly OrderPageKey[]): Promise<Page<OrderJson>[]> {
+  private async loadOrderPages(caller: CallerIdentity, keys: readonly OrderPageKey[]): Promise<Page<OrderJson>[]> {
     const response = await withPagingFieldNames(
       () =>
-        this.orderService.batchListOrdersByUser({
+        this.orderService.batchListOrdersByUser(caller, {
           requests: keys.map((key) => ({ userId: key.userId, pageSize: key.first, pageToken: key.after })),
         }),
       GRAPHQL_PAGING_FIELDS,

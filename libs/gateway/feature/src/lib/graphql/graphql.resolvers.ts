@@ -26,14 +26,14 @@ export const gatewayResolvers: Resolvers<GraphqlContext> = {
       user: (_: unknown, args: { id: string }, context: GraphqlContext) => context.userById.load(uuidArgument(args.id, 'id')),
       users: async (_: unknown, args: PageArguments, context: GraphqlContext): Promise<Page<UserJson>> => {
         const response = await withPagingFieldNames(
-          () => context.userService.listUsers({ pageSize: pageSizeArgument(args.first), pageToken: args.after ?? '' }),
+          () => context.userService.listUsers(context.caller, { pageSize: pageSizeArgument(args.first), pageToken: args.after ?? '' }),
           { pageSize: 'first', pageToken: 'after' },
         );
         return toPageJson(response.users.map(presentUser), response.nextPageToken);
       },
       order: async (_: unknown, args: { id: string }, context: GraphqlContext): Promise<OrderJson | null> => {
         try {
-          return presentOrder((await context.orderService.getOrder({ id: uuidArgument(args.id, 'id') })).order);
+          return presentOrder((await context.orderService.getOrder(context.caller, { id: uuidArgument(args.id, 'id') })).order);
         } catch (error) {
           // A nullable lookup answers null for an unknown id, as `user` does.
           if (error instanceof DomainError && error.code === 'NOT_FOUND') return null;

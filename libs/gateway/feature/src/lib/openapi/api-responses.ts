@@ -61,26 +61,32 @@ export class ProblemDetailsJson implements ProblemDetails {
 const PROBLEM_DESCRIPTIONS = {
   400: 'Invalid input: `errors` names every invalid field.',
   401: 'No valid bearer token.',
+  403: 'Signed in, but the role does not allow it (listing users is for admins).',
   404: 'Unknown id.',
   409: 'Conflicts with an existing resource.',
   413: 'Body larger than the limit.',
   415: 'Body is not JSON.',
   422: 'Well-formed, but refers to something that does not exist.',
+  429: 'Over a rate limit; retry after `Retry-After` seconds (the `RateLimit` header says how much is left).',
   500: 'Unexpected error; the body leaks nothing, the logs have the cause under the correlationId.',
   503: 'A service is down or too slow; retry after `Retry-After` seconds.',
 } as const;
 
 export type ProblemStatus = keyof typeof PROBLEM_DESCRIPTIONS;
 
-/** Every route can fail unexpectedly, and every route here depends on a service that can be down. */
-const STATUSES_OF_EVERY_ROUTE: readonly ProblemStatus[] = [500, 503];
+/**
+ * Every route is rate limited, can fail unexpectedly, and depends on a service that can be down.
+ */
+const STATUSES_OF_EVERY_ROUTE: readonly ProblemStatus[] = [429, 500, 503];
 
 function problemResponse(status: ProblemStatus): MethodDecorator & ClassDecorator {
   return ApiResponse({
     status,
     description: PROBLEM_DESCRIPTIONS[status],
     content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetailsJson) } } },
-    ...(status === 503 ? { headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } } } : {}),
+    ...(status === 503 || status === 429
+      ? { headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } } }
+      : {}),
   });
 }
 

@@ -4,7 +4,7 @@ import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
 const MAX_EMAIL_LENGTH = 254;
 const MAX_NAME_LENGTH = 200;
 
-/** Body of POST /users. Limits match user-service's own checks, which stay authoritative. */
+/** Body of POST /users (sign-up). Limits match user-service's own checks, which stay authoritative. */
 export class CreateUserBody {
   @ApiProperty({
     format: 'email',
@@ -21,4 +21,9 @@ export class CreateUserBody {
   @IsString()
   @Length(1, MAX_NAME_LENGTH)
   name!: string;
+
+  /** 12 to 256 characters of any kind: length is what makes a password strong. */
+  @IsString()
+  @Length(12, 256)
+  password!: string;
 }
