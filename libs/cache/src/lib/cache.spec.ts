@@ -17,7 +17,13 @@ function setup(policy: Partial<CachePolicy> = {}, options: { memory?: boolean; r
     remote: options.remote === false ? undefined : remote,
   };
   const cache = new Cache(
-    { namespace: 'spec', policy: { ttlMs: 10_000, jitterRatio: 0, ...policy }, logger, now: () => clock.now, random: options.random ?? (() => 0) },
+    {
+      namespace: 'spec',
+      policy: { ttlMs: 10_000, jitterRatio: 0, ...policy },
+      logger,
+      now: () => clock.now,
+      random: options.random ?? (() => 0),
+    },
     tiers,
   );
   return { cache, remote, clock, tiers };
@@ -25,8 +31,8 @@ function setup(policy: Partial<CachePolicy> = {}, options: { memory?: boolean; r
 
 /** A loader that counts its calls and returns `value-<n>` for the n-th call, after `delayMs`. */
 function countingLoader(delayMs = 0) {
-  const loader = jest.fn(async () => {
-    const call = loader.mock.calls.length;
+  const loader: jest.Mock<Promise<string>, []> = jest.fn(async () => {
+    const call: number = loader.mock.calls.length;
     if (delayMs > 0) await sleep(delayMs);
     return `value-${call}`;
   });
@@ -48,7 +54,10 @@ describe('Cache.getOrSet', () => {
   it('hits the remote tier when memory is cold (another instance filled it)', async () => {
     const { cache, remote, clock } = setup();
     await cache.getOrSet('k', countingLoader());
-    const other = new Cache({ namespace: 'spec', policy: { ttlMs: 10_000 }, logger, now: () => clock.now }, { memory: new MemoryTier({ maxEntries: 10, maxBytes: 10_000 }), remote });
+    const other = new Cache(
+      { namespace: 'spec', policy: { ttlMs: 10_000 }, logger, now: () => clock.now },
+      { memory: new MemoryTier({ maxEntries: 10, maxBytes: 10_000 }), remote },
+    );
     const loader = countingLoader();
 
     expect(await other.getOrSet('k', loader)).toBe('value-1');

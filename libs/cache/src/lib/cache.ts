@@ -167,11 +167,14 @@ export class Cache {
    * Never fails because of the cache: a remote store that is down or slow costs at most its
    * command timeout and is then skipped by its circuit breaker. The loader's errors propagate
    * (unless a stale value within its grace period can be served instead) and are never cached. A
-   * `null` result is cached for `negativeTtlMs`; `undefined` is never cached.
+   * `null` result is cached for `negativeTtlMs`; `undefined` is never cached. With no tier (the
+   * cache switched off) it only calls the loader.
    */
   async getOrSet<T>(key: string, loader: () => Promise<T>, options: GetOrSetOptions<T> = {}): Promise<T> {
     const call = this.resolve(key, options);
     const { memory } = this.core.tiers;
+    // No tier at all: the cache is switched off, and every read goes to the source.
+    if (memory === undefined && this.core.tiers.remote === undefined) return loader();
     const now = this.core.now();
 
     const inMemory = memory?.get(call.entryKey) as CacheEntry<T> | undefined;
@@ -200,7 +203,8 @@ export class Cache {
     if (remote.entry !== undefined && (stale === undefined || remote.entry.freshUntil > stale.freshUntil)) stale = remote.entry;
 
     // Another caller of this process may have started the load while this one read the remote tier.
-    const load = (this.core.loads.get(call.entryKey) as Promise<CacheEntry<T>> | undefined) ?? this.startLoad(call, loader, remote, fillTicket);
+    const load =
+      (this.core.loads.get(call.entryKey) as Promise<CacheEntry<T>> | undefined) ?? this.startLoad(call, loader, remote, fillTicket);
     return this.awaitLoad(call, load, stale);
   }
 
@@ -324,7 +328,8 @@ export class Cache {
       return { observed };
     }
     const now = this.core.now();
-    const current = entry.generations.length === observed.length && entry.generations.every((value, index) => value === observed[index]?.observed);
+    const current =
+      entry.generations.length === observed.length && entry.generations.every((value, index) => value === observed[index]?.observed);
     if (!current || now >= entry.staleUntil) {
       this.countRequest('remote', 'miss');
       return { observed };
@@ -334,7 +339,12 @@ export class Cache {
   }
 
   /** Runs the load for one key, once per process (single flight), and once across instances (the lease). */
-  private startLoad<T>(call: ResolvedCall<T>, loader: () => Promise<T>, remoteRead: RemoteRead<T>, fillTicket: number): Promise<CacheEntry<T>> {
+  private startLoad<T>(
+    call: ResolvedCall<T>,
+    loader: () => Promise<T>,
+    remoteRead: RemoteRead<T>,
+    fillTicket: number,
+  ): Promise<CacheEntry<T>> {
     const load = this.loadOnce(call, loader, remoteRead, fillTicket);
     this.core.loads.set(call.entryKey, load);
     // Cleanup and last-resort logging for a load nobody waits for any more (a stale value was served).
@@ -348,7 +358,12 @@ export class Cache {
     return load;
   }
 
-  private async loadOnce<T>(call: ResolvedCall<T>, loader: () => Promise<T>, remoteRead: RemoteRead<T>, fillTicket: number): Promise<CacheEntry<T>> {
+  private async loadOnce<T>(
+    call: ResolvedCall<T>,
+    loader: () => Promise<T>,
+    remoteRead: RemoteRead<T>,
+    fillTicket: number,
+  ): Promise<CacheEntry<T>> {
     const { remote } = this.core.tiers;
     let observed = remoteRead.observed;
     let leaseToken: string | undefined;
@@ -501,7 +516,12 @@ export class Cache {
    * memory tier its fill ticket. When the remote read failed (`observed` undefined) the remote
    * write is skipped: the store just failed, and a second timeout would only add latency.
    */
-  private async store<T>(call: ResolvedCall<T>, entry: CacheEntry<T>, observed: ObservedGeneration[] | undefined, fillTicket: number): Promise<void> {
+  private async store<T>(
+    call: ResolvedCall<T>,
+    entry: CacheEntry<T>,
+    observed: ObservedGeneration[] | undefined,
+    fillTicket: number,
+  ): Promise<void> {
     const { remote } = this.core.tiers;
     let text: string | undefined;
     try {
@@ -533,7 +553,12 @@ export class Cache {
         return;
       }
     }
-    memory.set(call.entryKey, { value: entry.value, freshUntil: entry.freshUntil, staleUntil: entry.staleUntil }, size, call.generationKeys);
+    memory.set(
+      call.entryKey,
+      { value: entry.value, freshUntil: entry.freshUntil, staleUntil: entry.staleUntil },
+      size,
+      call.generationKeys,
+    );
     this.recordMemorySize();
   }
 

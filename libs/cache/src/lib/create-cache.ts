@@ -13,6 +13,8 @@ export type RemoteStoreKind = 'redis' | 'memcached';
 
 /** Everything a service configures about its cache; see libs/cache/README.md for each option. */
 export interface CacheConfig {
+  /** The master switch: false builds a cache with no tier, whose `getOrSet` just calls the loader. */
+  enabled: boolean;
   namespace: string;
   memory: { enabled: boolean; maxEntries: number; maxBytes: number };
   remote: {
@@ -45,6 +47,7 @@ export const CACHE_CONFIG_DEFAULTS = {
  * bus, and `close()` at shutdown.
  */
 export function createCache(config: CacheConfig, logger: Logger): Cache {
+  if (!config.enabled) return new Cache({ namespace: config.namespace, policy: config.policy, logger }, {});
   const memory = config.memory.enabled ? new MemoryTier(config.memory) : undefined;
   const remote = createRemoteStore(config, logger);
   const bus =
@@ -64,7 +67,10 @@ function createRemoteStore(config: CacheConfig, logger: Logger): RemoteCacheStor
   const store =
     remote.store === 'redis'
       ? new RedisCacheStore({ redisUrl: remote.redisUrl, commandTimeoutMs: remote.commandTimeoutMs }, logger)
-      : new MemcachedCacheStore({ servers: requireMemcachedServers(remote.memcachedServers), commandTimeoutMs: remote.commandTimeoutMs }, logger);
+      : new MemcachedCacheStore(
+          { servers: requireMemcachedServers(remote.memcachedServers), commandTimeoutMs: remote.commandTimeoutMs },
+          logger,
+        );
   const labels = { namespace: config.namespace, store: store.kind };
   cacheBreakerState.set(labels, 0);
   return new ResilientCacheStore(store, {

@@ -99,7 +99,9 @@ export function describeRemoteCacheStoreContract(name: string, createSubject: ()
 
     it('grants exactly one of many concurrent lease requests', async () => {
       const { store } = subject;
-      const results = await Promise.all(Array.from({ length: 20 }, (_, index) => store.acquireLease(key('contended'), `token-${index}`, 10_000)));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, index) => store.acquireLease(key('contended'), `token-${index}`, 10_000)),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 

@@ -22,7 +22,9 @@ export const infrastructureSchema = z.object({
   DATABASE_PRIMARY_URL: postgresUrl.default(INFRASTRUCTURE_DEFAULTS.DATABASE_PRIMARY_URL),
   DATABASE_REPLICA_URLS: commaSeparated(postgresUrl).default([INFRASTRUCTURE_DEFAULTS.DATABASE_REPLICA_URLS]),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default(INFRASTRUCTURE_DEFAULTS.REDIS_URL),
-  MEMCACHED_SERVERS: commaSeparated(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).default([INFRASTRUCTURE_DEFAULTS.MEMCACHED_SERVERS]),
+  MEMCACHED_SERVERS: commaSeparated(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).default([
+    INFRASTRUCTURE_DEFAULTS.MEMCACHED_SERVERS,
+  ]),
   /** Partitions of each topic the project creates; several, so consumer groups can scale out. */
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(64).default(6),
 });

@@ -3,7 +3,16 @@ import { connect } from 'node:net';
 import { ComponentStartError, type ComponentStatus } from './infrastructure-component';
 import type { InfrastructurePaths } from './infrastructure-paths';
 import { LocalProcessComponent } from './local-process-component';
-import { isRoot, processState, readPidFile, removePidFile, spawnDetached, terminateProcessGroup, waitUntil, writePidFile } from './processes';
+import {
+  isRoot,
+  processState,
+  readPidFile,
+  removePidFile,
+  spawnDetached,
+  terminateProcessGroup,
+  waitUntil,
+  writePidFile,
+} from './processes';
 import { isPortAcceptingConnections } from './tcp-port';
 
 const READY_TIMEOUT_MS = 15_000;
@@ -15,17 +24,7 @@ const MEMORY_LIMIT_MB = 64;
  * as for the other servers. memcached refuses to run as root unless told which user to be.
  */
 export function memcachedArguments(host: string, port: number, runningAsRoot: boolean): string[] {
-  return [
-    '-l',
-    host,
-    '-p',
-    String(port),
-    '-U',
-    '0',
-    '-m',
-    String(MEMORY_LIMIT_MB),
-    ...(runningAsRoot ? ['-u', 'root'] : []),
-  ];
+  return ['-l', host, '-p', String(port), '-U', '0', '-m', String(MEMORY_LIMIT_MB), ...(runningAsRoot ? ['-u', 'root'] : [])];
 }
 
 /** A single memcached, the alternative remote tier of libs/cache, on its own port. */
@@ -80,7 +79,11 @@ export class MemcachedServer extends LocalProcessComponent {
   private async waitUntilReady(): Promise<void> {
     const ready = await waitUntil(() => memcachedAnswersVersion(this.host, this.port), { timeoutMs: READY_TIMEOUT_MS });
     if (!ready) {
-      throw new ComponentStartError(this.name, `no answer to "version" on ${this.address} within ${READY_TIMEOUT_MS / 1000}s`, this.paths.log);
+      throw new ComponentStartError(
+        this.name,
+        `no answer to "version" on ${this.address} within ${READY_TIMEOUT_MS / 1000}s`,
+        this.paths.log,
+      );
     }
   }
 

@@ -66,9 +66,7 @@ export class MemcachedCacheStore implements RemoteCacheStore {
 
   async invalidate(entryKeys: readonly string[], generationKeys: readonly string[], generationTtlMs: number): Promise<void> {
     // Generations first: a fill that reads them back after this point sees the bump.
-    await Promise.all(
-      generationKeys.map((key) => this.client.increment(key, 1, { initial: 1, expires: expirySeconds(generationTtlMs) })),
-    );
+    await Promise.all(generationKeys.map((key) => this.client.increment(key, 1, { initial: 1, expires: expirySeconds(generationTtlMs) })));
     await Promise.all(entryKeys.map((key) => this.client.delete(key)));
   }
 

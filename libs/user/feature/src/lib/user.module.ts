@@ -1,9 +1,10 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { RedisCache, type CacheConfig } from '@workshop/cache';
+import { type Cache, createCache, type CacheConfig } from '@workshop/cache';
 import { DatabaseRouter, runMigrations, type DatabaseConfig } from '@workshop/db';
 import { EventConsumer, type KafkaConfig } from '@workshop/messaging';
 import { type Logger, READINESS_CHECKS, type ReadinessCheck } from '@workshop/observability';
 import { OrderStatisticsConsumer } from './order-statistics.consumer';
+import { UserCache } from './user.cache';
 import { UserGrpcController } from './user.grpc-controller';
 import { USER_MIGRATIONS, USER_SCHEMA } from './user.migrations';
 import { UserRepository } from './user.repository';
@@ -26,7 +27,7 @@ export interface UserModuleOptions {
 export class UserModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(DATABASE) private readonly db: DatabaseRouter,
-    @Inject(CACHE) private readonly cache: RedisCache,
+    @Inject(CACHE) private readonly cache: Cache,
     @Inject(USER_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -37,15 +38,24 @@ export class UserModule implements OnModuleInit, OnApplicationShutdown {
       providers: [
         { provide: USER_LOGGER, useValue: options.logger },
         { provide: DATABASE, useFactory: () => new DatabaseRouter(options.database, options.logger) },
-        { provide: CACHE, useFactory: () => new RedisCache(options.cache, options.logger) },
+        {
+          provide: CACHE,
+          // Subscribed to the invalidation bus before the first request is served.
+          useFactory: async () => {
+            const cache = createCache(options.cache, options.logger);
+            await cache.start();
+            return cache;
+          },
+        },
         { provide: ORDER_EVENTS_CONSUMER, useFactory: () => new EventConsumer(options.kafka, options.logger) },
         {
           provide: READINESS_CHECKS,
           inject: [DATABASE],
-          // Redis is left out on purpose: without it reads are slower, not impossible.
+          // The cache is left out on purpose: without it reads are slower, not impossible.
           useFactory: (db: DatabaseRouter): ReadinessCheck[] => [{ name: 'postgres', check: () => db.ping() }],
         },
         UserRepository,
+        UserCache,
         UserService,
         OrderStatisticsConsumer,
       ],

@@ -1,32 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { type RedisCache, type Serializer } from '@workshop/cache';
+import { Injectable } from '@nestjs/common';
 import type { userV1 } from '@workshop/contracts';
 import { AlreadyExistsError, NotFoundError } from '@workshop/errors';
 import { decodePageToken, resolvePageSize, toPage } from '@workshop/pagination';
+import { UserCache, type UserWithStatistics } from './user.cache';
 import { type OrderStatisticsRow, UserRepository, type UserRow } from './user.repository';
-import { CACHE } from './user.tokens';
 import { validateCreateUser, validateUserId } from './user.validation';
-
-/** Cached GetUser answers: the user with its statistics, as the RPC returns them. */
-type UserWithStatistics = Required<Pick<userV1.GetUserResponse, 'user' | 'orderStatistics'>>;
-
-/** Dates survive the trip through Redis as ISO strings and come back as Dates. */
-const userWithStatisticsSerializer: Serializer<UserWithStatistics> = {
-  serialize: (value) => JSON.stringify(value),
-  deserialize: (text) =>
-    JSON.parse(text, (key, value: unknown) =>
-      (key === 'createdAt' || key === 'lastOrderAt') && typeof value === 'string' ? new Date(value) : value,
-    ) as UserWithStatistics,
-};
-
-export const userCacheKey = (userId: string) => `user:${userId}`;
 
 @Injectable()
 export class UserService {
   constructor(
     private readonly users: UserRepository,
-    @Inject(CACHE) private readonly cache: RedisCache,
+    private readonly cache: UserCache,
   ) {}
 
   async createUser(request: userV1.CreateUserRequest): Promise<userV1.User> {
@@ -37,12 +22,15 @@ export class UserService {
   }
 
   /**
-   * Cache-aside: answer from Redis when the entry is there, otherwise load from the database and
-   * fill the cache. Writes that change the answer (new order statistics) delete the entry.
+   * Cache-aside: answer from the cache when it has the user, otherwise load from the database and
+   * fill the cache. An unknown id is cached too (briefly), so repeated lookups of a missing user do
+   * not reach the database. Writes that change the answer call `UserCache.invalidateUser`.
    */
   async getUser(id: string): Promise<UserWithStatistics> {
     const userId = validateUserId(id);
-    return this.cache.getOrSet(userCacheKey(userId), () => this.loadUser(userId), { serializer: userWithStatisticsSerializer });
+    const found = await this.cache.getUser(userId, () => this.loadUser(userId));
+    if (found === null) throw new NotFoundError('User', userId);
+    return found;
   }
 
   async listUsers(request: userV1.ListUsersRequest): Promise<userV1.ListUsersResponse> {
@@ -53,9 +41,9 @@ export class UserService {
     return { users: page.items.map(toUser), nextPageToken: page.nextPageToken };
   }
 
-  private async loadUser(userId: string): Promise<UserWithStatistics> {
+  private async loadUser(userId: string): Promise<UserWithStatistics | null> {
     const [user, statistics] = await Promise.all([this.users.findById(userId), this.users.findOrderStatistics(userId)]);
-    if (user === undefined) throw new NotFoundError('User', userId);
+    if (user === undefined) return null;
     return { user: toUser(user), orderStatistics: toOrderStatistics(statistics) };
   }
 }
