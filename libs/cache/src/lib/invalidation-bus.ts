@@ -48,8 +48,8 @@ export class RedisInvalidationBus implements InvalidationBus {
     private readonly logger: Logger,
   ) {
     this.publisher = createRedisClient(connection, logger, 'invalidation-bus-publisher');
-    // A subscriber connection only waits for messages: the command timeout would cut it off.
-    this.subscriber = createRedisClient({ ...connection, commandTimeoutMs: 0 }, logger, 'invalidation-bus-subscriber');
+    // Messages arrive as pushes, not as replies: the command timeout bounds only SUBSCRIBE itself.
+    this.subscriber = createRedisClient(connection, logger, 'invalidation-bus-subscriber');
   }
 
   /**
