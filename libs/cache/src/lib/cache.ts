@@ -90,6 +90,7 @@ interface CacheCore {
   random: () => number;
   /** In-process single flight: the load running for each entry key. */
   loads: Map<string, Promise<CacheEntry<unknown>>>;
+  requestCounters: Map<string, { inc(): void }>;
 }
 
 /**
@@ -130,6 +131,7 @@ export class Cache {
       now: settings.now ?? Date.now,
       random: settings.random ?? Math.random,
       loads: new Map(),
+      requestCounters: new Map(),
     };
     this.path = settings.namespace;
   }
@@ -585,7 +587,14 @@ export class Cache {
   }
 
   private countRequest(tier: CacheTier, result: 'hit' | 'stale' | 'miss'): void {
-    cacheRequestsTotal.inc({ namespace: this.core.rootNamespace, tier, result });
+    // The labelled child is looked up once: hashing the labels on every hit costs more than the hit.
+    const name = `${tier}:${result}`;
+    let counter = this.core.requestCounters.get(name);
+    if (counter === undefined) {
+      counter = cacheRequestsTotal.labels({ namespace: this.core.rootNamespace, tier, result });
+      this.core.requestCounters.set(name, counter);
+    }
+    counter.inc();
   }
 
   private recordMemorySize(): void {

@@ -6,6 +6,7 @@ import { type ObservedGeneration, type RemoteCacheStore } from '../lib/stores/re
  */
 export class InMemoryRemoteStore implements RemoteCacheStore {
   readonly kind = 'in-memory';
+  readonly boundsEveryCall = false;
   readonly values = new Map<string, { value: string; expiresAt: number }>();
   /** When set, every call rejects with it. */
   failure: Error | undefined;

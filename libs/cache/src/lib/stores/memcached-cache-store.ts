@@ -33,6 +33,8 @@ const expirySeconds = (ttlMs: number) => Math.min(MAX_RELATIVE_EXPIRY_SECONDS, M
  */
 export class MemcachedCacheStore implements RemoteCacheStore {
   readonly kind = 'memcached';
+  /** memjs times out each request, but a conditional fill is several requests: bound the whole. */
+  readonly boundsEveryCall = false;
   private readonly client: Client;
 
   constructor(options: MemcachedConnectionOptions, logger: Logger) {

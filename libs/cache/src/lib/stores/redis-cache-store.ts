@@ -95,6 +95,8 @@ interface ScriptedRedis extends Redis {
  */
 export class RedisCacheStore implements RemoteCacheStore {
   readonly kind = 'redis';
+  /** ioredis's `commandTimeout` covers every command, EVALSHA included, even on a silent socket. */
+  readonly boundsEveryCall = true;
   private readonly redis: ScriptedRedis;
 
   constructor(options: RedisConnectionOptions, logger: Logger) {

@@ -16,6 +16,11 @@ export interface ObservedGeneration {
 export interface RemoteCacheStore {
   /** Which store this is, for logs and metric labels: `redis`, `memcached`. */
   readonly kind: string;
+  /**
+   * True when the client itself fails every call after the command timeout (ioredis's
+   * `commandTimeout`), so `ResilientCacheStore` need not arm a timer of its own per call.
+   */
+  readonly boundsEveryCall: boolean;
   /** The values of several keys in one round trip, in order; `null` for each absent key. */
   getMany(keys: readonly string[]): Promise<(string | null)[]>;
   /**

@@ -19,12 +19,13 @@ export class CacheCommandTimeoutError extends Error {
 
 /**
  * Wraps a remote store so it can only ever cost a bounded amount of time: every call races a hard
- * timeout (the clients have their own, this one does not depend on them being right), and a
+ * timeout (unless the client provably bounds every call itself, as ioredis does), and a
  * circuit breaker skips the store for a while after repeated failures, so during an outage
  * requests stop paying even that timeout.
  */
 export class ResilientCacheStore implements RemoteCacheStore {
   readonly kind: string;
+  readonly boundsEveryCall = true;
   private readonly breaker: CircuitBreaker;
 
   constructor(
@@ -73,6 +74,8 @@ export class ResilientCacheStore implements RemoteCacheStore {
   }
 
   private guard<T>(operation: () => Promise<T>): Promise<T> {
+    // A timer per call is measurable on a hit; skip it when the client already bounds every call.
+    if (this.store.boundsEveryCall) return this.breaker.run(operation);
     return this.breaker.run(() => withTimeout(operation(), this.options.commandTimeoutMs, this.store.kind));
   }
 }
