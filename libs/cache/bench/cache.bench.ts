@@ -16,7 +16,12 @@ import { ResilientCacheStore } from '../src/lib/stores/resilient-cache-store';
 
 const logger = createLogger('cache-bench', 'silent');
 const namespace = `cache-bench-${randomUUID().slice(0, 8)}`;
-const value = { id: '6b0c9a1e-0000-4000-8000-000000000000', email: 'ada@example.com', name: 'Ada Lovelace', createdAt: '2026-01-01T00:00:00.000Z' };
+const value = {
+  id: '6b0c9a1e-0000-4000-8000-000000000000',
+  email: 'ada@example.com',
+  name: 'Ada Lovelace',
+  createdAt: '2026-01-01T00:00:00.000Z',
+};
 
 interface Figures {
   opsPerSecond: number;
@@ -31,7 +36,10 @@ type Operation = () => Promise<unknown>;
  * alike instead of skewing the ratio against whichever case ran during the noise. Every 8th call
  * is timed on its own for the percentiles; throughput comes from the untimed batch total.
  */
-async function measureInterleaved(cases: Record<string, { operation: Operation; batch: number }>, rounds: number): Promise<Record<string, Figures>> {
+async function measureInterleaved(
+  cases: Record<string, { operation: Operation; batch: number }>,
+  rounds: number,
+): Promise<Record<string, Figures>> {
   const samples: Record<string, number[]> = {};
   const totals: Record<string, { calls: number; seconds: number }> = {};
   for (const [name, { operation, batch }] of Object.entries(cases)) {
@@ -137,10 +145,14 @@ async function main(): Promise<void> {
     ];
     console.log(`${'case'.padEnd(48)} ${'ops/s'.padStart(10)} ${'p50 µs'.padStart(9)} ${'p99 µs'.padStart(9)}`);
     for (const [name, figures] of rows) {
-      console.log(`${name.padEnd(48)} ${String(figures.opsPerSecond).padStart(10)} ${String(figures.p50Us).padStart(9)} ${String(figures.p99Us).padStart(9)}`);
+      console.log(
+        `${name.padEnd(48)} ${String(figures.opsPerSecond).padStart(10)} ${String(figures.p50Us).padStart(9)} ${String(figures.p99Us).padStart(9)}`,
+      );
     }
     console.log(`loader calls per cold key in the stampede: ${coldStampede.loaderCallsPerKey}`);
-    console.log(`Redis hit / raw GET: ${ratios.redisHitOverRawGet} (target >= 0.8); memory hit / raw GET: ${ratios.memoryHitOverRawGet}x (target >= 20)`);
+    console.log(
+      `Redis hit / raw GET: ${ratios.redisHitOverRawGet} (target >= 0.8); memory hit / raw GET: ${ratios.memoryHitOverRawGet}x (target >= 20)`,
+    );
     console.log(JSON.stringify({ benchmark: 'cache', rawGet, redisHit, memoryHit, coldStampede, ratios }));
   } finally {
     const keys = await raw.keys(`${namespace}*`);
