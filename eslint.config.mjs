@@ -1,7 +1,7 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-const clientLibraries = ['kafkajs', 'ioredis', 'pg'];
+const clientLibraries = ['kafkajs', 'ioredis', 'memjs', 'pg'];
 
 export default [
   ...nx.configs['flat/base'],
@@ -49,9 +49,9 @@ export default [
             { sourceTag: 'type:feature', bannedExternalImports: clientLibraries },
             { sourceTag: 'type:util', bannedExternalImports: clientLibraries },
             { sourceTag: 'type:contracts', bannedExternalImports: clientLibraries },
-            { sourceTag: 'client:postgres', bannedExternalImports: ['kafkajs', 'ioredis'] },
+            { sourceTag: 'client:postgres', bannedExternalImports: ['kafkajs', 'ioredis', 'memjs'] },
             { sourceTag: 'client:redis', bannedExternalImports: ['kafkajs', 'pg'] },
-            { sourceTag: 'client:kafka', bannedExternalImports: ['ioredis', 'pg'] },
+            { sourceTag: 'client:kafka', bannedExternalImports: ['ioredis', 'memjs', 'pg'] },
           ],
         },
       ],

@@ -1,5 +1,5 @@
 import { startBackendService } from '@workshop/bootstrap';
-import { backendConnections } from '@workshop/config';
+import { backendConnections, cacheConnection } from '@workshop/config';
 import { ORDER_PACKAGE } from '@workshop/contracts';
 import { createLogger } from '@workshop/observability';
 import { OrderModule } from '@workshop/order-feature';
@@ -15,6 +15,7 @@ export async function startOrderService(config: OrderServiceConfig) {
     logger,
     database,
     kafka,
+    cache: cacheConnection(config, SERVICE_NAME, config.ORDER_CACHE_TTL_SECONDS),
     userServiceUrl: config.USER_SERVICE_URL,
     grpcDeadlineMs: config.GRPC_DEADLINE_MS,
   });

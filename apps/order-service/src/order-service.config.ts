@@ -1,4 +1,4 @@
-import { backendServiceSchema, hostAndPort, loadServiceConfig, port, type Environment } from '@workshop/config';
+import { backendServiceSchema, hostAndPort, loadServiceConfig, port, positiveInteger, type Environment } from '@workshop/config';
 import { type z } from 'zod';
 
 /** Every setting order-service reads, with its default. Validated once, at start-up. */
@@ -7,6 +7,8 @@ export const orderServiceSchema = backendServiceSchema.extend({
   HTTP_PORT: port().default(9102),
   /** Where user-service answers; order-service checks that a buyer exists before placing an order. */
   USER_SERVICE_URL: hostAndPort().default('127.0.0.1:50051'),
+  /** How long a cached GetOrder answer stays fresh; a status change invalidates it sooner. */
+  ORDER_CACHE_TTL_SECONDS: positiveInteger().default(60),
 });
 
 export type OrderServiceConfig = z.infer<typeof orderServiceSchema>;

@@ -1,5 +1,5 @@
 import { startBackendService } from '@workshop/bootstrap';
-import { backendConnections } from '@workshop/config';
+import { backendConnections, cacheConnection } from '@workshop/config';
 import { USER_PACKAGE } from '@workshop/contracts';
 import { createLogger } from '@workshop/observability';
 import { UserModule } from '@workshop/user-feature';
@@ -14,7 +14,7 @@ export async function startUserService(config: UserServiceConfig) {
   const userModule = UserModule.forRoot({
     logger,
     database,
-    cache: { redisUrl: config.REDIS_URL, namespace: SERVICE_NAME, defaultTtlSeconds: config.USER_CACHE_TTL_SECONDS },
+    cache: cacheConnection(config, SERVICE_NAME, config.USER_CACHE_TTL_SECONDS),
     kafka: { ...kafka, groupId: config.ORDER_EVENTS_CONSUMER_GROUP },
     adminEmails: config.ADMIN_EMAILS,
   });

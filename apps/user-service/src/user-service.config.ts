@@ -13,7 +13,7 @@ import { z } from 'zod';
 export const userServiceSchema = backendServiceSchema.extend({
   GRPC_LISTEN_ADDRESS: hostAndPort().default('127.0.0.1:50051'),
   HTTP_PORT: port().default(9101),
-  /** How long a cached GetUser answer lives; writes delete it sooner. */
+  /** How long a cached GetUser answer stays fresh; writes invalidate it sooner. */
   USER_CACHE_TTL_SECONDS: positiveInteger().default(30),
   /** Consumer group for order events: instances in one group share the partitions. */
   ORDER_EVENTS_CONSUMER_GROUP: z.string().min(1).default('user-service.order-statistics'),

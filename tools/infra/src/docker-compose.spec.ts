@@ -42,7 +42,7 @@ const replicaUrls = INFRASTRUCTURE_DEFAULTS.DATABASE_REPLICA_URLS.split(',');
 describe('docker-compose.yml', () => {
   it('has the infrastructure and the three services', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['gateway', 'kafka', 'order-service', 'postgres-primary', 'postgres-replica', 'redis', 'user-service'].sort(),
+      ['gateway', 'kafka', 'memcached', 'order-service', 'postgres-primary', 'postgres-replica', 'redis', 'user-service'].sort(),
     );
   });
 
@@ -51,6 +51,7 @@ describe('docker-compose.yml', () => {
     expect(publishedPorts('postgres-primary')).toEqual([defaultPort(INFRASTRUCTURE_DEFAULTS.DATABASE_PRIMARY_URL)]);
     expect(publishedPorts('postgres-replica')).toEqual(replicaUrls.map(defaultPort));
     expect(publishedPorts('redis')).toEqual([defaultPort(INFRASTRUCTURE_DEFAULTS.REDIS_URL)]);
+    expect(publishedPorts('memcached')).toEqual([defaultPort(INFRASTRUCTURE_DEFAULTS.MEMCACHED_SERVERS)]);
     expect(publishedPorts('gateway')).toEqual([3000]);
   });
 
@@ -83,6 +84,7 @@ describe('docker-compose.yml', () => {
       expect(environment['DATABASE_PRIMARY_URL']).toMatch(/@postgres-primary:5432\//);
       expect(environment['DATABASE_REPLICA_URLS']).toMatch(/@postgres-replica:5432\//);
       expect(environment['REDIS_URL']).toBe('redis://redis:6379');
+      expect(environment['MEMCACHED_SERVERS']).toBe('memcached:11211');
       expect(environment['HTTP_HOST']).toBe('0.0.0.0');
     });
   });

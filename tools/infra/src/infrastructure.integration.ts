@@ -25,7 +25,7 @@ describe('local infrastructure', () => {
 
   it('reports every component running or external', async () => {
     const statuses = byName(await infrastructureStatus());
-    for (const name of ['kafka', 'postgres-primary', 'postgres-replica-1', 'redis'] as const) {
+    for (const name of ['kafka', 'postgres-primary', 'postgres-replica-1', 'redis', 'memcached'] as const) {
       expect(['running', 'external']).toContain(statuses.get(name)?.state);
     }
     if (!up.config.external.postgres) expect(statuses.get('postgres-replica-1')?.detail).toMatch(/^streaming/);

@@ -12,3 +12,16 @@ export const jsonSerializer: Serializer<unknown> = {
   serialize: (value) => JSON.stringify(value),
   deserialize: (text) => JSON.parse(text) as unknown,
 };
+
+/**
+ * JSON that turns the named fields back into `Date`s, wherever they are nested: for values whose
+ * dates are known by name (`createdAt`, `lastOrderAt`), the usual shape of rows and RPC answers.
+ */
+export function jsonSerializerWithDates<T>(...dateFields: string[]): Serializer<T> {
+  const isDateField = new Set(dateFields);
+  return {
+    serialize: (value) => JSON.stringify(value),
+    deserialize: (text) =>
+      JSON.parse(text, (key, value: unknown) => (isDateField.has(key) && typeof value === 'string' ? new Date(value) : value)) as T,
+  };
+}

@@ -11,6 +11,8 @@ export const INFRASTRUCTURE_DEFAULTS = {
   DATABASE_PRIMARY_URL: 'postgres://workshop:workshop@127.0.0.1:15432/workshop',
   DATABASE_REPLICA_URLS: 'postgres://workshop:workshop@127.0.0.1:15433/workshop',
   REDIS_URL: 'redis://127.0.0.1:16379',
+  /** The alternative remote tier of libs/cache (`CACHE_REMOTE_STORE=memcached`). */
+  MEMCACHED_SERVERS: '127.0.0.1:21211',
 } as const;
 
 const postgresUrl = z.url({ protocol: /^postgres(ql)?$/ });
@@ -20,6 +22,9 @@ export const infrastructureSchema = z.object({
   DATABASE_PRIMARY_URL: postgresUrl.default(INFRASTRUCTURE_DEFAULTS.DATABASE_PRIMARY_URL),
   DATABASE_REPLICA_URLS: commaSeparated(postgresUrl).default([INFRASTRUCTURE_DEFAULTS.DATABASE_REPLICA_URLS]),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default(INFRASTRUCTURE_DEFAULTS.REDIS_URL),
+  MEMCACHED_SERVERS: commaSeparated(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).default([
+    INFRASTRUCTURE_DEFAULTS.MEMCACHED_SERVERS,
+  ]),
   /** Partitions of each topic the project creates; several, so consumer groups can scale out. */
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(64).default(6),
 });
@@ -30,12 +35,13 @@ export interface InfrastructureConfig {
   kafka: { brokers: string[]; topicPartitions: number };
   postgres: { primaryUrl: string; replicaUrls: string[] };
   redis: { url: string };
+  memcached: { servers: string[] };
   /**
    * Which parts the environment points elsewhere. The project's own infrastructure tooling
    * starts only the parts that are not external: a Kafka named in KAFKA_BROKERS is someone
    * else's to run.
    */
-  external: { kafka: boolean; postgres: boolean; redis: boolean };
+  external: { kafka: boolean; postgres: boolean; redis: boolean; memcached: boolean };
 }
 
 /**
@@ -71,10 +77,12 @@ export function loadInfrastructureConfig(env: Environment = process.env): Infras
     kafka: { brokers: settings.KAFKA_BROKERS, topicPartitions: settings.KAFKA_TOPIC_PARTITIONS },
     postgres: { primaryUrl: settings.DATABASE_PRIMARY_URL, replicaUrls: settings.DATABASE_REPLICA_URLS },
     redis: { url: settings.REDIS_URL },
+    memcached: { servers: settings.MEMCACHED_SERVERS },
     external: {
       kafka: isSet('KAFKA_BROKERS'),
       postgres: isSet('DATABASE_PRIMARY_URL') || isSet('DATABASE_REPLICA_URLS'),
       redis: isSet('REDIS_URL'),
+      memcached: isSet('MEMCACHED_SERVERS'),
     },
   };
 }

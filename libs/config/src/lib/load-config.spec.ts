@@ -34,13 +34,13 @@ describe('loadInfrastructureConfig', () => {
 
     expect(config.kafka.brokers).toEqual(['127.0.0.1:19092']);
     expect(config.postgres.replicaUrls).toHaveLength(1);
-    expect(config.external).toEqual({ kafka: false, postgres: false, redis: false });
+    expect(config.external).toEqual({ kafka: false, postgres: false, redis: false, memcached: false });
   });
 
   it('marks what the environment names as external, so nothing is started for it', () => {
     const config = loadInfrastructureConfig({ REDIS_URL: 'redis://cache.internal:6379', KAFKA_BROKERS: 'k1:9092,k2:9092' });
 
-    expect(config.external).toEqual({ kafka: true, postgres: false, redis: true });
+    expect(config.external).toEqual({ kafka: true, postgres: false, redis: true, memcached: false });
     expect(config.kafka.brokers).toEqual(['k1:9092', 'k2:9092']);
   });
 
@@ -56,7 +56,8 @@ describe('withPortOffset', () => {
     expect(config.postgres.primaryUrl).toBe('postgres://workshop:workshop@127.0.0.1:15532/workshop');
     expect(config.postgres.replicaUrls).toEqual(['postgres://workshop:workshop@127.0.0.1:15533/workshop']);
     expect(config.redis.url).toBe('redis://127.0.0.1:16479');
-    expect(config.external).toEqual({ kafka: false, postgres: false, redis: false });
+    expect(config.memcached.servers).toEqual(['127.0.0.1:21311']);
+    expect(config.external).toEqual({ kafka: false, postgres: false, redis: false, memcached: false });
   });
 
   it('leaves variables that are set alone', () => {

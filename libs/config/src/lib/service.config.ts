@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cacheSchema } from './cache.config';
 import { infrastructureSchema, withPortOffset } from './infrastructure.config';
 import { loadConfig, port, positiveInteger, processEnvironment, type Environment } from './load-config';
 
@@ -18,19 +19,22 @@ export const processSchema = z.object({
 
 /**
  * Settings of a backend service (user-service, order-service): infrastructure addresses, its gRPC
- * listen address, the HTTP port for health and metrics, and the database pool.
+ * listen address, the HTTP port for health and metrics, the database pool, and the cache.
  *
  * gRPC listens on loopback by default: only the gateway (and other services) on this machine may
  * call it. In a container set GRPC_LISTEN_ADDRESS=0.0.0.0:port and let the network isolate it.
  */
-export const backendServiceSchema = infrastructureSchema.extend(processSchema.shape).extend({
-  GRPC_LISTEN_ADDRESS: hostAndPort(),
-  HTTP_PORT: port(),
-  DB_POOL_SIZE: positiveInteger().default(10),
-  DB_STATEMENT_TIMEOUT_MS: positiveInteger().default(5_000),
-  /** Deadline for each outgoing gRPC call. */
-  GRPC_DEADLINE_MS: positiveInteger().default(2_000),
-});
+export const backendServiceSchema = infrastructureSchema
+  .extend(processSchema.shape)
+  .extend(cacheSchema.shape)
+  .extend({
+    GRPC_LISTEN_ADDRESS: hostAndPort(),
+    HTTP_PORT: port(),
+    DB_POOL_SIZE: positiveInteger().default(10),
+    DB_STATEMENT_TIMEOUT_MS: positiveInteger().default(5_000),
+    /** Deadline for each outgoing gRPC call. */
+    GRPC_DEADLINE_MS: positiveInteger().default(2_000),
+  });
 
 export type BackendServiceConfig = z.infer<typeof backendServiceSchema>;
 

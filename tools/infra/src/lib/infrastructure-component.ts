@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** Names of the pieces of the local infrastructure, as used by the CLI and fault-injection tests. */
-export type ComponentName = 'kafka' | 'postgres-primary' | `postgres-replica-${number}` | 'redis';
+export type ComponentName = 'kafka' | 'postgres-primary' | `postgres-replica-${number}` | 'redis' | 'memcached';
 
 /** `external`: the environment points at a server someone else runs; we neither start nor stop it. */
 export type ComponentState = 'running' | 'paused' | 'stopped' | 'external';

@@ -36,6 +36,11 @@ export interface InfrastructurePaths {
     pidFile: string;
     log: string;
   };
+  memcached: {
+    directory: string;
+    pidFile: string;
+    log: string;
+  };
   /** Serialises `up`/`down` between processes, e.g. two Jest global setups started by Nx in parallel. */
   lockFile: string;
 }
@@ -45,6 +50,7 @@ export function infrastructurePaths(workspaceRoot: string = WORKSPACE_ROOT): Inf
   const kafka = resolve(root, 'kafka');
   const postgres = resolve(root, 'postgres');
   const redis = resolve(root, 'redis');
+  const memcached = resolve(root, 'memcached');
   return {
     root,
     kafka: {
@@ -69,6 +75,11 @@ export function infrastructurePaths(workspaceRoot: string = WORKSPACE_ROOT): Inf
       directory: redis,
       pidFile: resolve(redis, 'redis.pid'),
       log: resolve(redis, 'redis.log'),
+    },
+    memcached: {
+      directory: memcached,
+      pidFile: resolve(memcached, 'memcached.pid'),
+      log: resolve(memcached, 'memcached.log'),
     },
     lockFile: resolve(root, 'infra.lock'),
   };

@@ -6,6 +6,7 @@ import { isInfrastructureLockHeld, withInfrastructureLock } from './infrastructu
 import { KafkaBroker } from './kafka';
 import { applicationDatabaseFromUrl, PostgresPrimary, PostgresReplica } from './postgres';
 import { findOnPath, findPostgresBinaries, MissingPrerequisitesError, PREREQUISITES, type Prerequisite } from './prerequisites';
+import { MemcachedServer } from './memcached';
 import { RedisServer } from './redis';
 import { sleep } from './processes';
 import { isHealthy } from './status-table';
@@ -43,6 +44,7 @@ interface Stack {
   /** Replicas 1..postgresReplicas, plus any other replica found on disk (so `down` stops it too). */
   postgresReplicas: PostgresReplica[];
   redis?: RedisServer;
+  memcached?: MemcachedServer;
   external: ComponentStatus[];
   replicaCount: number;
 }
@@ -96,6 +98,13 @@ function buildStack(options: InfrastructureOptions = {}): Stack {
     const redis = hostAndPortOf(loaded.redis.url, 6379);
     stack.redis = new RedisServer(redis.host, redis.port, paths.redis);
   }
+
+  if (loaded.external.memcached) {
+    stack.external.push({ name: 'memcached', state: 'external', address: loaded.memcached.servers.join(',') });
+  } else {
+    const memcached = hostAndPortOf(loaded.memcached.servers[0] ?? '', 11211);
+    stack.memcached = new MemcachedServer(memcached.host, memcached.port, paths.memcached);
+  }
   return stack;
 }
 
@@ -119,7 +128,7 @@ function wantedReplicas(stack: Stack): PostgresReplica[] {
 }
 
 function managedComponents(stack: Stack): InfrastructureComponent[] {
-  return [stack.kafka, stack.postgresPrimary, ...stack.postgresReplicas, stack.redis].filter(
+  return [stack.kafka, stack.postgresPrimary, ...stack.postgresReplicas, stack.redis, stack.memcached].filter(
     (component): component is NonNullable<typeof component> => component !== undefined,
   );
 }
@@ -147,6 +156,7 @@ function checkPrerequisites(stack: Stack): void {
   }
   if (stack.postgresPrimary && findPostgresBinaries() === undefined) missing.push(PREREQUISITES.postgres);
   if (stack.redis && findOnPath('redis-server') === undefined) missing.push(PREREQUISITES.redis);
+  if (stack.memcached && findOnPath('memcached') === undefined) missing.push(PREREQUISITES.memcached);
   if (missing.length > 0) throw new MissingPrerequisitesError(missing);
 }
 
@@ -185,6 +195,7 @@ export async function upInfrastructure(options: InfrastructureOptions = {}): Pro
       startInOrder(stack.kafka ? [stack.kafka] : []),
       startInOrder(stack.postgresPrimary ? [stack.postgresPrimary, ...wantedReplicas(stack)] : []),
       startInOrder(stack.redis ? [stack.redis] : []),
+      startInOrder(stack.memcached ? [stack.memcached] : []),
     ]);
     const failures = results
       .filter((result): result is PromiseRejectedResult => result.status === 'rejected')
@@ -213,7 +224,7 @@ async function stopAll(stack: Stack): Promise<void> {
     await Promise.all(stack.postgresReplicas.map((replica) => replica.stop()));
     await stack.postgresPrimary?.stop();
   };
-  await Promise.all([stack.kafka?.stop(), replicasThenPrimary(), stack.redis?.stop()]);
+  await Promise.all([stack.kafka?.stop(), replicasThenPrimary(), stack.redis?.stop(), stack.memcached?.stop()]);
 }
 
 /** `down`, then deletes all data and logs. Kafka's downloaded jars are kept. */
@@ -233,11 +244,12 @@ export async function infrastructureStatus(options: InfrastructureOptions = {}):
 
 async function statusesOf(stack: Stack): Promise<ComponentStatus[]> {
   const external = (name: string) => stack.external.filter((status) => status.name.startsWith(name));
-  const [kafka, primary, replicas, redis] = await Promise.all([
+  const [kafka, primary, replicas, redis, memcached] = await Promise.all([
     stack.kafka?.status(),
     stack.postgresPrimary?.status(),
     Promise.all(stack.postgresReplicas.map((replica) => replica.status())),
     stack.redis?.status(),
+    stack.memcached?.status(),
   ]);
   // A replica found on disk beyond the wanted count is listed only while it runs.
   const shownReplicas = replicas.filter(
@@ -247,6 +259,7 @@ async function statusesOf(stack: Stack): Promise<ComponentStatus[]> {
     ...(kafka ? [kafka] : external('kafka')),
     ...(primary ? [primary, ...shownReplicas] : external('postgres-')),
     ...(redis ? [redis] : external('redis')),
+    ...(memcached ? [memcached] : external('memcached')),
   ];
 }
 

@@ -18,6 +18,12 @@ describe('missingPrerequisitesMessage', () => {
     expect(message).toContain('REDIS_URL=redis://127.0.0.1:16379');
   });
 
+  it('names memcached and its package when it is missing', () => {
+    const memcachedMissing = missingPrerequisitesMessage([PREREQUISITES.memcached]);
+    expect(memcachedMissing).toContain('memcached (for Memcached (the alternative cache store)): apt-get install memcached');
+    expect(memcachedMissing).toContain('MEMCACHED_SERVERS=127.0.0.1:21211');
+  });
+
   it('does not mention what is installed', () => {
     expect(missingPrerequisitesMessage([PREREQUISITES.maven])).not.toContain('redis-server');
   });

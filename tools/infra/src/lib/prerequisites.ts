@@ -14,6 +14,7 @@ export const PREREQUISITES = {
   maven: { program: 'mvn', neededFor: "downloading Kafka's jars (once)", debianPackage: 'maven' },
   postgres: { program: 'initdb, pg_ctl, pg_basebackup', neededFor: 'PostgreSQL', debianPackage: 'postgresql-15' },
   redis: { program: 'redis-server', neededFor: 'Redis', debianPackage: 'redis-server' },
+  memcached: { program: 'memcached', neededFor: 'Memcached (the alternative cache store)', debianPackage: 'memcached' },
 } as const satisfies Record<string, Prerequisite>;
 
 /** Where Debian's postgresql-15 package installs its server binaries; they are not on the PATH. */
@@ -41,12 +42,13 @@ export function missingPrerequisitesMessage(missing: readonly Prerequisite[]): s
     `Install them with: sudo apt-get install -y ${packages}`,
     '',
     'Alternatively, on a machine with Docker, run the same stack from docker-compose.yml:',
-    '  docker compose up -d kafka postgres-primary postgres-replica redis',
+    '  docker compose up -d kafka postgres-primary postgres-replica redis memcached',
     'and point the project at it (this also tells `up` not to start its own):',
     '  export KAFKA_BROKERS=127.0.0.1:19092',
     '  export DATABASE_PRIMARY_URL=postgres://workshop:workshop@127.0.0.1:15432/workshop',
     '  export DATABASE_REPLICA_URLS=postgres://workshop:workshop@127.0.0.1:15433/workshop',
     '  export REDIS_URL=redis://127.0.0.1:16379',
+    '  export MEMCACHED_SERVERS=127.0.0.1:21211',
   ].join('\n');
 }
 

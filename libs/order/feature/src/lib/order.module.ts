@@ -8,18 +8,21 @@ import {
 } from '@nestjs/common';
 import { ClientsModule, type ClientGrpc } from '@nestjs/microservices';
 import { ALL_TOPICS, USER_PACKAGE, userV1 } from '@workshop/contracts';
+import { type Cache, createCache, type CacheConfig } from '@workshop/cache';
 import { DatabaseRouter, runMigrations, type DatabaseConfig } from '@workshop/db';
 import { grpcClientOptions, waitForChannelReady } from '@workshop/grpc';
 import { EventPublisher, OutboxRelay, ensureTopics, type KafkaConfig } from '@workshop/messaging';
 import { type Logger, READINESS_CHECKS } from '@workshop/observability';
+import { OrderCache } from './order.cache';
 import { OrderGrpcController } from './order.grpc-controller';
 import { ORDER_MIGRATIONS, ORDER_SCHEMA } from './order.migrations';
 import { OrderRepository } from './order.repository';
 import { OrderService, type OrderServiceOptions } from './order.service';
-import { DATABASE, EVENT_PUBLISHER, ORDER_LOGGER, ORDER_MODULE_OPTIONS, USER_SERVICE_CLIENT } from './order.tokens';
+import { CACHE, DATABASE, EVENT_PUBLISHER, ORDER_LOGGER, ORDER_MODULE_OPTIONS, USER_SERVICE_CLIENT } from './order.tokens';
 
 export interface OrderModuleOptions extends OrderServiceOptions {
   database: DatabaseConfig;
+  cache: CacheConfig;
   kafka: KafkaConfig;
   userServiceUrl: string;
   logger: Logger;
@@ -36,6 +39,7 @@ export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnAppl
   constructor(
     @Inject(DATABASE) private readonly db: DatabaseRouter,
     @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
+    @Inject(CACHE) private readonly cache: Cache,
     @Inject(ORDER_MODULE_OPTIONS) private readonly options: OrderModuleOptions,
   ) {}
 
@@ -48,6 +52,14 @@ export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnAppl
         { provide: ORDER_MODULE_OPTIONS, useValue: options },
         { provide: ORDER_LOGGER, useValue: options.logger },
         { provide: DATABASE, useFactory: () => new DatabaseRouter(options.database, options.logger) },
+        {
+          provide: CACHE,
+          useFactory: async () => {
+            const cache = createCache(options.cache, options.logger);
+            await cache.start();
+            return cache;
+          },
+        },
         { provide: EVENT_PUBLISHER, useFactory: () => new EventPublisher(options.kafka, options.logger) },
         {
           provide: READINESS_CHECKS,
@@ -58,6 +70,7 @@ export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnAppl
           ],
         },
         OrderRepository,
+        OrderCache,
         OrderService,
       ],
       exports: [READINESS_CHECKS],
@@ -86,6 +99,6 @@ export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnAppl
   async onApplicationShutdown(): Promise<void> {
     await this.relay?.stop();
     await this.publisher.disconnect();
-    await this.db.close();
+    await Promise.allSettled([this.db.close(), this.cache.close()]);
   }
 }

@@ -5,6 +5,7 @@ import { type orderV1, userV1 } from '@workshop/contracts';
 import { DomainError, NotFoundError, PreconditionFailedError } from '@workshop/errors';
 import { assertMayRead, type CallerIdentity, callUnary, callerIdentityMetadata } from '@workshop/grpc';
 import { decodePageToken, resolvePageSize, toPage } from '@workshop/pagination';
+import { OrderCache } from './order.cache';
 import { OrderRepository } from './order.repository';
 import { ORDER_MODULE_OPTIONS, USER_SERVICE_CLIENT } from './order.tokens';
 import { validateOrderId, validateOrderPageRequests, validatePlaceOrder } from './order.validation';
@@ -20,6 +21,7 @@ export class OrderService {
 
   constructor(
     private readonly orders: OrderRepository,
+    private readonly cache: OrderCache,
     @Inject(USER_SERVICE_CLIENT) userServiceClient: ClientGrpc,
     @Inject(ORDER_MODULE_OPTIONS) private readonly options: OrderServiceOptions,
   ) {
@@ -43,8 +45,8 @@ export class OrderService {
   /** One order; someone else's order is NOT_FOUND, exactly like an order that does not exist. */
   async getOrder(caller: CallerIdentity, id: string): Promise<orderV1.Order> {
     const orderId = validateOrderId(id);
-    const order = await this.orders.findById(orderId);
-    if (order === undefined) throw new NotFoundError('Order', orderId);
+    const order = await this.cache.getOrder(orderId, async () => (await this.orders.findById(orderId)) ?? null);
+    if (order === null) throw new NotFoundError('Order', orderId);
     assertMayRead(caller, order.userId, 'Order', orderId);
     return order;
   }

@@ -1,12 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { type RedisCache } from '@workshop/cache';
 import { ORDER_PLACED_TOPIC, type eventsV1 } from '@workshop/contracts';
 import { type EventConsumer } from '@workshop/messaging';
 import type { Logger } from '@workshop/observability';
 import { UUID } from '@workshop/pagination';
 import { UserRepository } from './user.repository';
-import { userCacheKey } from './user.service';
-import { CACHE, ORDER_EVENTS_CONSUMER, USER_LOGGER } from './user.tokens';
+import { UserCache } from './user.cache';
+import { ORDER_EVENTS_CONSUMER, USER_LOGGER } from './user.tokens';
 
 /**
  * Keeps each user's order statistics from the order.placed events order-service publishes.
@@ -18,7 +17,7 @@ export class OrderStatisticsConsumer implements OnApplicationBootstrap, OnApplic
   constructor(
     @Inject(ORDER_EVENTS_CONSUMER) private readonly consumer: EventConsumer,
     private readonly users: UserRepository,
-    @Inject(CACHE) private readonly cache: RedisCache,
+    private readonly userCache: UserCache,
     @Inject(USER_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -45,7 +44,7 @@ export class OrderStatisticsConsumer implements OnApplicationBootstrap, OnApplic
       placedAt: event.placedAt,
     });
     // Invalidate after the commit, so a reader that refills the cache sees the new totals.
-    await this.cache.delete(userCacheKey(event.userId));
+    await this.userCache.invalidateUser(event.userId);
     this.logger.info(
       { eventId: event.eventId, userId: event.userId, applied },
       applied ? 'Order statistics updated' : 'Duplicate event ignored',

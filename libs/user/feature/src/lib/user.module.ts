@@ -1,10 +1,11 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { RedisCache, type CacheConfig } from '@workshop/cache';
+import { type Cache, createCache, type CacheConfig } from '@workshop/cache';
 import { DatabaseRouter, runMigrations, type DatabaseConfig } from '@workshop/db';
 import { EventConsumer, type KafkaConfig } from '@workshop/messaging';
 import { type Logger, READINESS_CHECKS, type ReadinessCheck } from '@workshop/observability';
 import { OrderStatisticsConsumer } from './order-statistics.consumer';
 import { PasswordHasher } from './password-hasher';
+import { UserCache } from './user.cache';
 import { UserGrpcController } from './user.grpc-controller';
 import { USER_MIGRATIONS, USER_SCHEMA } from './user.migrations';
 import { UserRepository } from './user.repository';
@@ -35,7 +36,7 @@ export interface UserModuleOptions extends UserModuleSettings {
 export class UserModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(DATABASE) private readonly db: DatabaseRouter,
-    @Inject(CACHE) private readonly cache: RedisCache,
+    @Inject(CACHE) private readonly cache: Cache,
     @Inject(USER_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -48,15 +49,24 @@ export class UserModule implements OnModuleInit, OnApplicationShutdown {
         { provide: USER_MODULE_SETTINGS, useValue: { adminEmails: options.adminEmails } satisfies UserModuleSettings },
         { provide: PASSWORD_HASHER, useFactory: () => new PasswordHasher() },
         { provide: DATABASE, useFactory: () => new DatabaseRouter(options.database, options.logger) },
-        { provide: CACHE, useFactory: () => new RedisCache(options.cache, options.logger) },
+        {
+          provide: CACHE,
+          // Subscribed to the invalidation bus before the first request is served.
+          useFactory: async () => {
+            const cache = createCache(options.cache, options.logger);
+            await cache.start();
+            return cache;
+          },
+        },
         { provide: ORDER_EVENTS_CONSUMER, useFactory: () => new EventConsumer(options.kafka, options.logger) },
         {
           provide: READINESS_CHECKS,
           inject: [DATABASE],
-          // Redis is left out on purpose: without it reads are slower, not impossible.
+          // The cache is left out on purpose: without it reads are slower, not impossible.
           useFactory: (db: DatabaseRouter): ReadinessCheck[] => [{ name: 'postgres', check: () => db.ping() }],
         },
         UserRepository,
+        UserCache,
         UserService,
         OrderStatisticsConsumer,
       ],

@@ -1,28 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { type RedisCache, type Serializer } from '@workshop/cache';
 import { userV1 } from '@workshop/contracts';
 import { AlreadyExistsError, NotFoundError, PermissionDeniedError, UnauthenticatedError } from '@workshop/errors';
 import { assertMayRead, type CallerIdentity } from '@workshop/grpc';
 import { decodePageToken, resolvePageSize, toPage } from '@workshop/pagination';
 import { PasswordHasher } from './password-hasher';
+import { UserCache, type UserWithStatistics } from './user.cache';
 import { type OrderStatisticsRow, UserRepository, type UserRow } from './user.repository';
-import { CACHE, PASSWORD_HASHER, USER_MODULE_SETTINGS, type UserModuleSettings } from './user.tokens';
+import { PASSWORD_HASHER, USER_MODULE_SETTINGS, type UserModuleSettings } from './user.tokens';
 import { MAX_PASSWORD_LENGTH, validateCreateUser, validateUserId, validateUserIds } from './user.validation';
-
-/** Cached GetUser answers: the user with its statistics, as the RPC returns them. */
-type UserWithStatistics = Required<Pick<userV1.GetUserResponse, 'user' | 'orderStatistics'>>;
-
-/** Dates survive the trip through Redis as ISO strings and come back as Dates. */
-const userWithStatisticsSerializer: Serializer<UserWithStatistics> = {
-  serialize: (value) => JSON.stringify(value),
-  deserialize: (text) =>
-    JSON.parse(text, (key, value: unknown) =>
-      (key === 'createdAt' || key === 'lastOrderAt') && typeof value === 'string' ? new Date(value) : value,
-    ) as UserWithStatistics,
-};
-
-export const userCacheKey = (userId: string) => `user:${userId}`;
 
 @Injectable()
 export class UserService {
@@ -30,7 +16,7 @@ export class UserService {
 
   constructor(
     private readonly users: UserRepository,
-    @Inject(CACHE) private readonly cache: RedisCache,
+    private readonly cache: UserCache,
     @Inject(PASSWORD_HASHER) private readonly passwords: PasswordHasher,
     @Inject(USER_MODULE_SETTINGS) settings: UserModuleSettings,
   ) {
@@ -62,14 +48,17 @@ export class UserService {
   }
 
   /**
-   * Cache-aside: answer from Redis when the entry is there, otherwise load from the database and
-   * fill the cache. Writes that change the answer (new order statistics) delete the entry.
+   * Cache-aside: answer from the cache when it has the user, otherwise load from the database and
+   * fill the cache. An unknown id is cached too (briefly), so repeated lookups of a missing user do
+   * not reach the database. Writes that change the answer call `UserCache.invalidateUser`.
    * Someone else's user is NOT_FOUND, checked before the cache so it cannot answer either.
    */
   async getUser(caller: CallerIdentity, id: string): Promise<UserWithStatistics> {
     const userId = validateUserId(id);
     assertMayRead(caller, userId, 'User', userId);
-    return this.cache.getOrSet(userCacheKey(userId), () => this.loadUser(userId), { serializer: userWithStatisticsSerializer });
+    const found = await this.cache.getUser(userId, () => this.loadUser(userId));
+    if (found === null) throw new NotFoundError('User', userId);
+    return found;
   }
 
   /** Every user, page by page: for admins only. */
@@ -97,9 +86,9 @@ export class UserService {
     return users.map((user) => ({ user: toUser(user), orderStatistics: toOrderStatistics(statisticsByUser.get(user.id) ?? []) }));
   }
 
-  private async loadUser(userId: string): Promise<UserWithStatistics> {
+  private async loadUser(userId: string): Promise<UserWithStatistics | null> {
     const [user, statistics] = await Promise.all([this.users.findById(userId), this.users.findOrderStatistics(userId)]);
-    if (user === undefined) throw new NotFoundError('User', userId);
+    if (user === undefined) return null;
     return { user: toUser(user), orderStatistics: toOrderStatistics(statistics) };
   }
 }
