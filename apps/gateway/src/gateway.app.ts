@@ -12,6 +12,7 @@ export async function startGateway(config: GatewayConfig) {
     userServiceUrl: config.USER_SERVICE_URL,
     orderServiceUrl: config.ORDER_SERVICE_URL,
     grpcDeadlineMs: config.GRPC_DEADLINE_MS,
+    grpcRetryMaxAttempts: config.GRPC_RETRY_MAX_ATTEMPTS,
   });
   const app = await createHttpApplication(gatewayModule, {
     serviceName: SERVICE_NAME,

@@ -17,6 +17,7 @@ export async function startOrderService(config: OrderServiceConfig) {
     kafka,
     userServiceUrl: config.USER_SERVICE_URL,
     grpcDeadlineMs: config.GRPC_DEADLINE_MS,
+    grpcRetryMaxAttempts: config.GRPC_RETRY_MAX_ATTEMPTS,
   });
   return startBackendService(orderModule, {
     serviceName: SERVICE_NAME,

@@ -2,6 +2,7 @@ import { type DynamicModule } from '@nestjs/common';
 import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { GrpcErrorInterceptor } from '@workshop/errors';
+import { GrpcContextInterceptor } from '@workshop/grpc';
 import { createHttpApplication, type HttpApplicationOptions } from './http-application';
 
 export interface BackendServiceOptions extends HttpApplicationOptions {
@@ -24,8 +25,10 @@ export async function startBackendService(featureModule: DynamicModule, options:
   const app = await createHttpApplication(featureModule, options);
   // The gRPC server shares the application's interceptors (inheritAppConfig), and registers its
   // handlers as soon as it is connected: the error mapping must be in place before that.
-  // Observability, installed first, runs outermost and records the status the mapping produced.
-  app.useGlobalInterceptors(new GrpcErrorInterceptor(options.logger));
+  // Observability, installed first, runs outermost and records the status the mapping produced;
+  // the request context (correlation id, caller, deadline) is entered next, so the error mapping's
+  // log lines carry it too.
+  app.useGlobalInterceptors(new GrpcContextInterceptor(), new GrpcErrorInterceptor(options.logger));
   app.connectMicroservice<MicroserviceOptions>(
     {
       transport: Transport.GRPC,

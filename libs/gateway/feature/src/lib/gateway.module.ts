@@ -10,8 +10,11 @@ import { OrdersController } from './orders/orders.controller';
 import { UsersController } from './users/users.controller';
 
 export interface GatewayModuleOptions extends GatewayOptions {
+  /** One instance, a list of instances or a dns:/// name; the channel balances over them. */
   userServiceUrl: string;
   orderServiceUrl: string;
+  /** Attempts per idempotent call that finds an instance unavailable (1 = no retry). */
+  grpcRetryMaxAttempts: number;
 }
 
 /**
@@ -25,8 +28,17 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         ClientsModule.register([
-          grpcClientOptions(USER_SERVICE_GRPC, USER_PACKAGE, options.userServiceUrl),
-          grpcClientOptions(ORDER_SERVICE_GRPC, ORDER_PACKAGE, options.orderServiceUrl),
+          // Reads are retried on another instance; a write is not (its effect may have happened).
+          grpcClientOptions(USER_SERVICE_GRPC, USER_PACKAGE, {
+            address: options.userServiceUrl,
+            deadlineMs: options.grpcDeadlineMs,
+            retry: { idempotentMethods: ['GetUser', 'ListUsers'], maxAttempts: options.grpcRetryMaxAttempts },
+          }),
+          grpcClientOptions(ORDER_SERVICE_GRPC, ORDER_PACKAGE, {
+            address: options.orderServiceUrl,
+            deadlineMs: options.grpcDeadlineMs,
+            retry: { idempotentMethods: ['GetOrder', 'ListOrdersByUser'], maxAttempts: options.grpcRetryMaxAttempts },
+          }),
         ]),
       ],
       controllers: [UsersController, OrdersController],
