@@ -5,3 +5,4 @@ export * from './lib/context-fields';
 export * from './lib/deadline';
 export * from './lib/context-propagation.interceptor';
 export * from './lib/grpc-context.interceptor';
+export * from './lib/standard-services';
