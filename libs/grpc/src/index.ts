@@ -6,3 +6,4 @@ export * from './lib/deadline';
 export * from './lib/context-propagation.interceptor';
 export * from './lib/grpc-context.interceptor';
 export * from './lib/standard-services';
+export * from './lib/interrupted-read-replay.interceptor';

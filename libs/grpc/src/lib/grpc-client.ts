@@ -5,7 +5,8 @@ import { type Observable, lastValueFrom } from 'rxjs';
 import { channelTarget } from './channel-target';
 import { contextPropagationInterceptor } from './context-propagation.interceptor';
 import { inboundDeadlineExpired, outgoingDeadline } from './deadline';
-import { type RetrySettings, serviceConfig } from './service-config';
+import { interruptedReadReplayInterceptor } from './interrupted-read-replay.interceptor';
+import { type RetrySettings, idempotentMethods, methodPath, serviceConfig } from './service-config';
 
 /** A gRPC package as the contracts lib describes it: its name and its generated service descriptors. */
 export interface GrpcPackage {
@@ -29,6 +30,7 @@ export interface GrpcClientSettings {
  * generated code, so client and server agree byte for byte.
  */
 export function grpcClientOptions(token: string | symbol, pkg: GrpcPackage, settings: GrpcClientSettings): ClientProviderOptions {
+  const idempotent = idempotentMethods(pkg.definition, settings.retry.idempotentMethods);
   const channelOptions: ChannelOptions & { interceptors: unknown[] } = {
     'grpc.service_config': serviceConfig(pkg.definition, settings.retry),
     // Notice a dead peer within seconds instead of waiting for TCP to give up.
@@ -36,8 +38,11 @@ export function grpcClientOptions(token: string | symbol, pkg: GrpcPackage, sett
     'grpc.keepalive_timeout_ms': 5_000,
     'grpc.keepalive_permit_without_calls': 1,
     // Nest hands its channel options to the grpc-js Client constructor, which takes interceptors
-    // among them.
-    interceptors: [contextPropagationInterceptor(settings.deadlineMs)],
+    // among them; the first is the outermost.
+    interceptors: [
+      contextPropagationInterceptor(settings.deadlineMs),
+      ...(settings.retry.maxAttempts > 1 ? [interruptedReadReplayInterceptor(new Set(idempotent.map(methodPath)))] : []),
+    ],
   };
   return {
     name: token,

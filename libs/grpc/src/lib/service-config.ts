@@ -32,12 +32,7 @@ export const RETRY_BUDGET = { maxTokens: 100, tokenRatio: 0.1 } as const;
  * - the retry budget above.
  */
 export function serviceConfig(serviceDefinitions: Record<string, unknown>, retry: RetrySettings): string {
-  const methods = Object.keys(serviceDefinitions).flatMap((service) =>
-    methodNames(serviceDefinitions[service]).map((method) => ({ service, method })),
-  );
-  const unknown = retry.idempotentMethods.filter((name) => !methods.some((method) => method.method === name));
-  if (unknown.length > 0) throw new Error(`Not a method of ${Object.keys(serviceDefinitions).join(', ')}: ${unknown.join(', ')}`);
-  const retryable = methods.filter((method) => retry.idempotentMethods.includes(method.method));
+  const retryable = idempotentMethods(serviceDefinitions, retry.idempotentMethods);
   const methodConfig =
     retry.maxAttempts > 1 && retryable.length > 0
       ? [
@@ -50,10 +45,30 @@ export function serviceConfig(serviceDefinitions: Record<string, unknown>, retry
   return JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }], methodConfig, retryThrottling: RETRY_BUDGET });
 }
 
-/** RPC names (`GetUser`) of a generated grpc-js service definition, from each method's path. */
-function methodNames(definition: unknown): string[] {
+/** An RPC of a service: `{ service: 'user.v1.UserService', method: 'GetUser' }`, as a service config names it. */
+export interface MethodName {
+  service: string;
+  method: string;
+}
+
+/**
+ * The methods named in `names` (`GetUser`) among the services of `serviceDefinitions`; a name
+ * that is no method of theirs fails at start-up, so a typo cannot silently disable retries.
+ */
+export function idempotentMethods(serviceDefinitions: Record<string, unknown>, names: readonly string[]): MethodName[] {
+  const methods = Object.keys(serviceDefinitions).flatMap((service) =>
+    methodPaths(serviceDefinitions[service]).map((path) => ({ service, method: path.slice(path.lastIndexOf('/') + 1) })),
+  );
+  const unknown = names.filter((name) => !methods.some((method) => method.method === name));
+  if (unknown.length > 0) throw new Error(`Not a method of ${Object.keys(serviceDefinitions).join(', ')}: ${unknown.join(', ')}`);
+  return methods.filter((method) => names.includes(method.method));
+}
+
+/** The request path of a method, as grpc-js interceptors see it: `/user.v1.UserService/GetUser`. */
+export const methodPath = (method: MethodName) => `/${method.service}/${method.method}`;
+
+function methodPaths(definition: unknown): string[] {
   return Object.values(definition as Record<string, { path?: unknown }>)
     .map((method) => method.path)
-    .filter((path): path is string => typeof path === 'string')
-    .map((path) => path.slice(path.lastIndexOf('/') + 1));
+    .filter((path): path is string => typeof path === 'string');
 }

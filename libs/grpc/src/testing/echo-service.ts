@@ -1,3 +1,4 @@
+import { type AddressInfo, type Socket, connect, createServer } from 'node:net';
 import { type ServiceDefinition, type UntypedServiceImplementation, Server, ServerCredentials } from '@grpc/grpc-js';
 
 /**
@@ -38,4 +39,32 @@ export async function startEchoServer(implementation: UntypedServiceImplementati
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
   return { server, address: `127.0.0.1:${port}` };
+}
+
+/**
+ * A TCP proxy to `upstream` whose `reset()` cuts every connection through it with a TCP RST,
+ * as the kernel of an instance killed with SIGKILL does; it keeps accepting new ones.
+ */
+export async function startResettableProxy(upstream: string): Promise<{ address: string; reset(): void; close(): void }> {
+  const [host, port] = [upstream.slice(0, upstream.lastIndexOf(':')), Number(upstream.slice(upstream.lastIndexOf(':') + 1))];
+  const sockets = new Set<Socket>();
+  const proxy = createServer((downstream) => {
+    const upstreamSocket = connect(port, host);
+    for (const socket of [downstream, upstreamSocket]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+    }
+    downstream.pipe(upstreamSocket).pipe(downstream);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const reset = () => sockets.forEach((socket) => socket.resetAndDestroy());
+  return {
+    address: `127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    reset,
+    close: () => {
+      reset();
+      proxy.close();
+    },
+  };
 }
