@@ -43,6 +43,7 @@ export async function createGateway(config: GatewayConfig, { ownsProcess = true 
           },
         }
       : { enabled: false },
+    grpcRetryMaxAttempts: config.GRPC_RETRY_MAX_ATTEMPTS,
     logger,
   });
   const app = await createHttpApplication(gatewayModule, {

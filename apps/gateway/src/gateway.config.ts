@@ -1,6 +1,7 @@
 import {
   booleanFlag,
-  hostAndPort,
+  grpcClientSchema,
+  grpcServiceAddress,
   infrastructureSchema,
   loadServiceConfig,
   port,
@@ -22,10 +23,10 @@ export const gatewaySchema = processSchema
   .extend({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     HTTP_PORT: port().default(3000),
-    USER_SERVICE_URL: hostAndPort().default('127.0.0.1:50051'),
-    ORDER_SERVICE_URL: hostAndPort().default('127.0.0.1:50052'),
-    /** Deadline for each downstream gRPC call; past it the client gets 503. */
-    GRPC_DEADLINE_MS: positiveInteger().default(2_000),
+    /** One instance, a comma-separated list of ip:port, or dns:///name:port: see grpcServiceAddress. */
+    USER_SERVICE_URL: grpcServiceAddress().default('127.0.0.1:50051'),
+    ORDER_SERVICE_URL: grpcServiceAddress().default('127.0.0.1:50052'),
+    ...grpcClientSchema.shape,
     /** Largest request body accepted, in bytes; larger ones get 413. */
     HTTP_BODY_LIMIT_BYTES: positiveInteger().default(64 * 1024),
     /** HMAC-SHA256 key of the access tokens, at least 32 bytes; the same on every gateway instance. */

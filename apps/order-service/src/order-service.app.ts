@@ -18,6 +18,7 @@ export async function startOrderService(config: OrderServiceConfig) {
     cache: cacheConnection(config, SERVICE_NAME, config.ORDER_CACHE_TTL_SECONDS),
     userServiceUrl: config.USER_SERVICE_URL,
     grpcDeadlineMs: config.GRPC_DEADLINE_MS,
+    grpcRetryMaxAttempts: config.GRPC_RETRY_MAX_ATTEMPTS,
   });
   return startBackendService(orderModule, {
     serviceName: SERVICE_NAME,

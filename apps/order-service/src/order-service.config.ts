@@ -1,4 +1,12 @@
-import { backendServiceSchema, hostAndPort, loadServiceConfig, port, positiveInteger, type Environment } from '@workshop/config';
+import {
+  backendServiceSchema,
+  grpcServiceAddress,
+  hostAndPort,
+  loadServiceConfig,
+  port,
+  positiveInteger,
+  type Environment,
+} from '@workshop/config';
 import { type z } from 'zod';
 
 /** Every setting order-service reads, with its default. Validated once, at start-up. */
@@ -6,7 +14,7 @@ export const orderServiceSchema = backendServiceSchema.extend({
   GRPC_LISTEN_ADDRESS: hostAndPort().default('127.0.0.1:50052'),
   HTTP_PORT: port().default(9102),
   /** Where user-service answers; order-service checks that a buyer exists before placing an order. */
-  USER_SERVICE_URL: hostAndPort().default('127.0.0.1:50051'),
+  USER_SERVICE_URL: grpcServiceAddress().default('127.0.0.1:50051'),
   /** How long a cached GetOrder answer stays fresh; a status change invalidates it sooner. */
   ORDER_CACHE_TTL_SECONDS: positiveInteger().default(60),
 });

@@ -1,4 +1,5 @@
 export * from './lib/correlation';
+export * from './lib/request-context';
 export * from './lib/logger';
 export * from './lib/metrics';
 export * from './lib/request-observability.interceptor';

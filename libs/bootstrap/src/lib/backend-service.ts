@@ -1,13 +1,15 @@
-import { type DynamicModule } from '@nestjs/common';
+import type { Server } from '@grpc/grpc-js';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { GrpcErrorInterceptor } from '@workshop/errors';
+import { GrpcContextInterceptor, GrpcHealthReporter, type ReflectablePackage, addReflection } from '@workshop/grpc';
 import { createHttpApplication, type HttpApplicationOptions } from './http-application';
 
 export interface BackendServiceOptions extends HttpApplicationOptions {
   grpc: {
-    /** A package from @workshop/contracts: its name and generated definition. */
-    package: { readonly name: string; readonly definition: Record<string, unknown> };
+    /** A package from @workshop/contracts: its name, generated definition and compiled .proto files. */
+    package: ReflectablePackage;
     /** host:port the gRPC server binds; loopback unless the deployment says otherwise. */
     listenAddress: string;
   };
@@ -21,11 +23,14 @@ export interface BackendServiceOptions extends HttpApplicationOptions {
  * and metrics. Both share one Nest application, so they share providers and shut down together.
  */
 export async function startBackendService(featureModule: DynamicModule, options: BackendServiceOptions): Promise<NestFastifyApplication> {
-  const app = await createHttpApplication(featureModule, options);
+  const app = await createHttpApplication(withGrpcHealth(featureModule), options);
+  const health = app.get(GrpcHealthReporter);
   // The gRPC server shares the application's interceptors (inheritAppConfig), and registers its
   // handlers as soon as it is connected: the error mapping must be in place before that.
-  // Observability, installed first, runs outermost and records the status the mapping produced.
-  app.useGlobalInterceptors(new GrpcErrorInterceptor(options.logger));
+  // Observability, installed first, runs outermost and records the status the mapping produced;
+  // the request context (correlation id, caller, deadline) is entered next, so the error mapping's
+  // log lines carry it too.
+  app.useGlobalInterceptors(new GrpcContextInterceptor(), new GrpcErrorInterceptor(options.logger));
   app.connectMicroservice<MicroserviceOptions>(
     {
       transport: Transport.GRPC,
@@ -35,6 +40,12 @@ export async function startBackendService(featureModule: DynamicModule, options:
         packageDefinition: options.grpc.package.definition,
         // On shutdown, let calls in flight finish instead of cutting them off.
         gracefulShutdown: true,
+        // Beside the package's own services, every server has the standard health service and
+        // reflection, so any gRPC client or probe can discover and check it.
+        onLoadPackageDefinition: (_definition: unknown, server: Server) => {
+          health.addTo(server, options.grpc.package);
+          addReflection(server, options.grpc.package);
+        },
       },
     },
     { inheritAppConfig: true },
@@ -43,4 +54,12 @@ export async function startBackendService(featureModule: DynamicModule, options:
   await app.listen(options.httpPort, options.httpHost ?? '127.0.0.1');
   options.logger.info({ grpc: options.grpc.listenAddress, http: options.httpPort }, `${options.serviceName} started`);
   return app;
+}
+
+/** The feature module plus the gRPC health reporter, which reads the feature's readiness checks. */
+@Module({})
+class BackendServiceModule {}
+
+function withGrpcHealth(featureModule: DynamicModule): DynamicModule {
+  return { module: BackendServiceModule, imports: [featureModule], providers: [GrpcHealthReporter], exports: [featureModule] };
 }

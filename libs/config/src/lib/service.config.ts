@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { cacheSchema } from './cache.config';
 import { infrastructureSchema, withPortOffset } from './infrastructure.config';
@@ -7,6 +8,34 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 
 /** A host:port pair, e.g. `127.0.0.1:50051` or `user-service:50051`. */
 export const hostAndPort = () => z.string().regex(/^[^:\s]+:\d{1,5}$/, 'expected host:port');
+
+/**
+ * Where the instances of a gRPC service answer: `host:port`; a comma-separated list of
+ * `ip:port`, one per instance (`127.0.0.1:50051,127.0.0.1:50061`); or `dns:///name:port`, a name
+ * that resolves to one address per instance. Clients balance round-robin over all of them.
+ */
+export const grpcServiceAddress = () =>
+  z
+    .string()
+    .transform((value) => value.replace(/\s+/g, ''))
+    .refine((value) => /^dns:\/\/[^/]*\/[^:/]+:\d{1,5}$/.test(value) || isInstanceList(value), {
+      message: 'expected host:port, a comma-separated list of ip:port, or dns:///name:port',
+    });
+
+function isInstanceList(value: string): boolean {
+  const entries = value.split(',');
+  if (!entries.every((entry) => /^[^:]+:\d{1,5}$/.test(entry))) return false;
+  // A list is used as it is, nothing resolves it: its entries must be addresses, not names.
+  return entries.length === 1 || entries.every((entry) => isIPv4(entry.slice(0, entry.lastIndexOf(':'))));
+}
+
+/** Settings of every process that calls a gRPC service. */
+export const grpcClientSchema = z.object({
+  /** Deadline for each outgoing gRPC call; an incoming call's remaining deadline can only shorten it. */
+  GRPC_DEADLINE_MS: positiveInteger().default(2_000),
+  /** Attempts per idempotent call (reads) that fails with UNAVAILABLE, the first included; 1 = no retry. */
+  GRPC_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(5).default(3),
+});
 
 /** Settings every process of the system has: logging and its HTTP port (API, or health and metrics). */
 export const processSchema = z.object({
@@ -32,8 +61,7 @@ export const backendServiceSchema = infrastructureSchema
     HTTP_PORT: port(),
     DB_POOL_SIZE: positiveInteger().default(10),
     DB_STATEMENT_TIMEOUT_MS: positiveInteger().default(5_000),
-    /** Deadline for each outgoing gRPC call. */
-    GRPC_DEADLINE_MS: positiveInteger().default(2_000),
+    ...grpcClientSchema.shape,
   });
 
 export type BackendServiceConfig = z.infer<typeof backendServiceSchema>;

@@ -1,24 +1,38 @@
 import { type CallOptions, Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { DomainError, toGrpcError, NotFoundError } from '@workshop/errors';
-import { runWithCorrelationId } from '@workshop/observability';
 import { of, throwError } from 'rxjs';
 import { callUnary } from './grpc-client';
+import { type InboundCall, inboundCallContext } from './deadline';
 
 describe('callUnary', () => {
-  it('sends the correlation id and a deadline with every call', async () => {
-    const seen: { metadata?: Metadata; options?: CallOptions } = {};
-    const method = (request: { id: string }, metadata?: Metadata, options?: CallOptions) => {
-      Object.assign(seen, { metadata, options });
+  const handling = (deadline: number) => ({ getDeadline: () => deadline }) as unknown as InboundCall;
+
+  it('asks for its own deadline, cut to what is left of the call being handled', async () => {
+    const seen: CallOptions[] = [];
+    const method = (request: { id: string }, _metadata?: Metadata, options?: CallOptions) => {
+      seen.push(options ?? {});
       return of({ echoed: request.id });
     };
     const before = Date.now();
 
-    const response = await runWithCorrelationId('trace-7', () => callUnary(method, { id: '42' }, { deadlineMs: 1_500 }));
+    const response = await callUnary(method, { id: '42' }, { deadlineMs: 1_500 });
+    await inboundCallContext.run(handling(before + 300), () => callUnary(method, { id: '43' }, { deadlineMs: 1_500 }));
 
     expect(response).toEqual({ echoed: '42' });
-    expect(seen.metadata?.get('x-correlation-id')).toEqual(['trace-7']);
-    expect(Number(seen.options?.deadline)).toBeGreaterThanOrEqual(before + 1_500);
-    expect(Number(seen.options?.deadline)).toBeLessThan(before + 5_000);
+    expect(Number(seen[0]?.deadline)).toBeGreaterThanOrEqual(before + 1_500);
+    expect(Number(seen[0]?.deadline)).toBeLessThan(before + 5_000);
+    expect(seen[1]?.deadline).toBe(before + 300);
+  });
+
+  it('sends nothing for a call being handled whose deadline has passed', async () => {
+    const method = jest.fn(() => of({}));
+
+    const failure = await inboundCallContext
+      .run(handling(Date.now() - 1), () => callUnary(method, {}, { deadlineMs: 1_000 }))
+      .catch((error: unknown) => error);
+
+    expect(failure).toMatchObject({ code: 'DEADLINE_EXCEEDED' });
+    expect(method).not.toHaveBeenCalled();
   });
 
   it('turns a gRPC status into the shared error vocabulary', async () => {

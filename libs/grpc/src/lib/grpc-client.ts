@@ -1,8 +1,12 @@
-import { Metadata, type CallOptions, type Client } from '@grpc/grpc-js';
+import { type CallOptions, type Client, type ChannelOptions, Metadata } from '@grpc/grpc-js';
 import { Transport, type ClientGrpc, type ClientProviderOptions } from '@nestjs/microservices';
-import { fromGrpcError } from '@workshop/errors';
-import { CORRELATION_ID_HEADER, currentCorrelationId } from '@workshop/observability';
+import { DomainError, fromGrpcError } from '@workshop/errors';
 import { type Observable, lastValueFrom } from 'rxjs';
+import { channelTarget } from './channel-target';
+import { contextPropagationInterceptor } from './context-propagation.interceptor';
+import { inboundDeadlineExpired, outgoingDeadline } from './deadline';
+import { interruptedReadReplayInterceptor } from './interrupted-read-replay.interceptor';
+import { type RetrySettings, idempotentMethods, methodPath, serviceConfig } from './service-config';
 
 /** A gRPC package as the contracts lib describes it: its name and its generated service descriptors. */
 export interface GrpcPackage {
@@ -10,24 +14,44 @@ export interface GrpcPackage {
   readonly definition: Record<string, unknown>;
 }
 
+export interface GrpcClientSettings {
+  /** `host:port`, a comma-separated list of `ip:port` (one per instance), or `dns:///name:port`. */
+  address: string;
+  /** Deadline of a call that sets none, from GRPC_DEADLINE_MS. */
+  deadlineMs: number;
+  retry: RetrySettings;
+}
+
 /**
- * Options for Nest's ClientsModule: a client for `pkg` at `url` (host:port). The package
- * definition comes from the generated code, so client and server agree byte for byte.
+ * Options for Nest's ClientsModule: a client for `pkg`, with what every channel in this system
+ * has: round-robin over the instances `address` names, retries of idempotent methods within a
+ * budget, a deadline on every call, the request context in every call's metadata, and keepalive
+ * settings that notice a dead peer within seconds. The package definition comes from the
+ * generated code, so client and server agree byte for byte.
  */
-export function grpcClientOptions(token: string | symbol, pkg: GrpcPackage, url: string): ClientProviderOptions {
+export function grpcClientOptions(token: string | symbol, pkg: GrpcPackage, settings: GrpcClientSettings): ClientProviderOptions {
+  const idempotent = idempotentMethods(pkg.definition, settings.retry.idempotentMethods);
+  const channelOptions: ChannelOptions & { interceptors: unknown[] } = {
+    'grpc.service_config': serviceConfig(pkg.definition, settings.retry),
+    // Notice a dead peer within seconds instead of waiting for TCP to give up.
+    'grpc.keepalive_time_ms': 10_000,
+    'grpc.keepalive_timeout_ms': 5_000,
+    'grpc.keepalive_permit_without_calls': 1,
+    // Nest hands its channel options to the grpc-js Client constructor, which takes interceptors
+    // among them; the first is the outermost.
+    interceptors: [
+      contextPropagationInterceptor(settings.deadlineMs),
+      ...(settings.retry.maxAttempts > 1 ? [interruptedReadReplayInterceptor(new Set(idempotent.map(methodPath)))] : []),
+    ],
+  };
   return {
     name: token,
     transport: Transport.GRPC,
     options: {
-      url,
+      url: channelTarget(settings.address),
       package: pkg.name,
       packageDefinition: pkg.definition,
-      channelOptions: {
-        // Notice a dead peer within seconds instead of waiting for TCP to give up.
-        'grpc.keepalive_time_ms': 10_000,
-        'grpc.keepalive_timeout_ms': 5_000,
-        'grpc.keepalive_permit_without_calls': 1,
-      },
+      channelOptions,
     },
   };
 }
@@ -35,32 +59,35 @@ export function grpcClientOptions(token: string | symbol, pkg: GrpcPackage, url:
 type UnaryMethod<Request, Response> = (request: Request, metadata?: Metadata) => Observable<Response>;
 
 /**
- * Calls one unary RPC the way every call in this system must be made: with a deadline, with the
- * caller's correlation id in the metadata, and with failures translated into the shared error
- * vocabulary (a DomainError), so callers never see raw gRPC errors.
+ * Calls one unary RPC, with failures translated into the shared error vocabulary (a
+ * DomainError), so callers never see raw gRPC errors. The channel's interceptor gives the call
+ * its deadline and metadata; `deadlineMs` asks for a shorter or longer budget than the channel's
+ * default (it is still cut to the incoming call's deadline). When the call being handled has no
+ * time left, nothing is sent: the callee would only do work no one waits for. `metadata` is for
+ * what is explicit in a call (the caller's identity); the context fields are added to it.
  */
 export async function callUnary<Request, Response>(
   method: UnaryMethod<Request, Response>,
   request: Request,
-  options: { deadlineMs: number; metadata?: Metadata },
+  options: { deadlineMs?: number; metadata?: Metadata } = {},
 ): Promise<Response> {
-  const metadata = options.metadata?.clone() ?? new Metadata();
-  const correlationId = currentCorrelationId();
-  if (correlationId !== undefined) metadata.set(CORRELATION_ID_HEADER, correlationId);
-  const callOptions: CallOptions = { deadline: Date.now() + options.deadlineMs };
+  if (inboundDeadlineExpired()) {
+    throw new DomainError('DEADLINE_EXCEEDED', 'The request ran out of time before a service it needs could be called');
+  }
+  const callOptions: CallOptions = options.deadlineMs === undefined ? {} : { deadline: outgoingDeadline(options.deadlineMs) };
   // The generated client interface declares (request, metadata); Nest forwards any further
   // argument to grpc-js, which takes CallOptions third. This is the one place that relies on it.
   const withCallOptions = method as unknown as (request: Request, metadata: Metadata, callOptions: CallOptions) => Observable<Response>;
   try {
-    return await lastValueFrom(withCallOptions(request, metadata, callOptions));
+    return await lastValueFrom(withCallOptions(request, options.metadata?.clone() ?? new Metadata(), callOptions));
   } catch (error) {
     throw fromGrpcError(error);
   }
 }
 
 /**
- * Resolves when the channel to `serviceName` is connected, rejects after `timeoutMs`: the
- * readiness check for a dependency reached over gRPC.
+ * Resolves when the channel to `serviceName` is connected (to at least one instance), rejects
+ * after `timeoutMs`: the readiness check for a dependency reached over gRPC.
  */
 export function waitForChannelReady(client: ClientGrpc, serviceName: string, timeoutMs: number): Promise<void> {
   const grpcClient = client.getClientByServiceName<Client>(serviceName);

@@ -1,13 +1,13 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
-import { status as GrpcStatus, type Metadata } from '@grpc/grpc-js';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, tap } from 'rxjs';
 import { CORRELATION_ID_HEADER, currentCorrelationId, runWithCorrelationId } from './correlation';
 import { requestDuration, requestsTotal } from './metrics';
 
 /**
- * Gives every inbound request, HTTP or gRPC, a correlation id for its whole async life, and
- * measures gRPC calls (HTTP is measured by `registerHttpMetrics`, which also sees requests that
+ * Gives every inbound HTTP request a correlation id for its whole async life, and measures gRPC
+ * calls (HTTP is measured by `registerHttpMetrics`, which also sees requests that
  * never reach a handler, such as 404s).
  *
  * The handler runs inside `runWithCorrelationId` at subscription time: Nest subscribes to the
@@ -28,23 +28,16 @@ export class RequestObservabilityInterceptor implements NestInterceptor {
       );
     }
     if (context.getType() === 'rpc') {
-      const metadata = context.switchToRpc().getContext<Metadata>();
-      const received = metadata.get(CORRELATION_ID_HEADER)[0]?.toString();
+      // The call's context (correlation id and the rest) is restored from its metadata by the
+      // gRPC lib's GrpcContextInterceptor, which runs inside this one.
       const method = `${context.getClass().name}.${context.getHandler().name}`;
-      return new Observable((subscriber) =>
-        runWithCorrelationId(received, () => {
-          const stopTimer = requestDuration.startTimer({ transport: 'grpc', route: method, method: 'unary' });
-          const record = (code: number) => {
-            const labels = { status: GrpcStatus[code] ?? String(code) };
-            stopTimer(labels);
-            requestsTotal.inc({ transport: 'grpc', route: method, method: 'unary', ...labels });
-          };
-          return next
-            .handle()
-            .pipe(tap({ complete: () => record(GrpcStatus.OK), error: (error: unknown) => record(grpcCodeOf(error)) }))
-            .subscribe(subscriber);
-        }),
-      );
+      const stopTimer = requestDuration.startTimer({ transport: 'grpc', route: method, method: 'unary' });
+      const record = (code: number) => {
+        const labels = { status: GrpcStatus[code] ?? String(code) };
+        stopTimer(labels);
+        requestsTotal.inc({ transport: 'grpc', route: method, method: 'unary', ...labels });
+      };
+      return next.handle().pipe(tap({ complete: () => record(GrpcStatus.OK), error: (error: unknown) => record(grpcCodeOf(error)) }));
     }
     return next.handle();
   }

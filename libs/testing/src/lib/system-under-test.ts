@@ -20,6 +20,12 @@ export const TEST_SYSTEM_PORTS: SystemPorts = {
   orderServiceHttp: 9202,
 };
 
+/**
+ * Further instances of a service take the ports of the first shifted by this much per instance
+ * (user-service #2: gRPC 50161, HTTP 9211), which stays inside one WORKSHOP_PORT_OFFSET step.
+ */
+export const INSTANCE_PORT_STEP = 10;
+
 /** TEST_SYSTEM_PORTS shifted by WORKSHOP_PORT_OFFSET, like the infrastructure it talks to. */
 export function testSystemPorts(env: Environment = processEnvironment()): SystemPorts {
   const offset = portOffset(env);
@@ -34,9 +40,24 @@ export interface ProcessExit {
   signal: NodeJS.Signals | null;
 }
 
+/** Where one instance of user-service answers. */
+export interface ServiceInstance {
+  readonly name: string;
+  readonly grpcAddress: string;
+  /** Port of its health and metrics server. */
+  readonly httpPort: number;
+}
+
 export interface RunningSystem {
   /** Base URL of the gateway, e.g. http://127.0.0.1:3100 */
   readonly gatewayUrl: string;
+  /** The user-service instances, in the order they were started. */
+  readonly userServiceInstances: readonly ServiceInstance[];
+  /**
+   * Sends `signal` to one process and resolves with how it ended: SIGKILL is an instance dying
+   * with calls in flight (a crash, an OOM kill), SIGTERM one leaving gracefully.
+   */
+  kill(name: string, signal: NodeJS.Signals): Promise<ProcessExit>;
   /** Everything the processes wrote, for a failing test to print. */
   readonly output: () => string;
   /**
@@ -55,7 +76,13 @@ const WORKSPACE_ROOT = join(__dirname, '../../../..');
  * re-wiring of it.
  */
 export async function startSystem(
-  options: { ports?: SystemPorts; env?: Environment; readyTimeoutMs?: number } = {},
+  options: {
+    ports?: SystemPorts;
+    env?: Environment;
+    readyTimeoutMs?: number;
+    /** How many user-service instances to start; the clients balance over all of them. */
+    userServiceInstances?: number;
+  } = {},
 ): Promise<RunningSystem> {
   const ports = options.ports ?? testSystemPorts();
   const common = { LOG_LEVEL: 'warn', ...options.env };
@@ -73,14 +100,19 @@ export async function startSystem(
     processes.push({ name, child, healthUrl: `http://127.0.0.1:${healthPort}/health/ready` });
   };
 
-  const userServiceUrl = `127.0.0.1:${ports.userServiceGrpc}`;
+  const instanceCount = options.userServiceInstances ?? 1;
+  const userServiceInstances: ServiceInstance[] = Array.from({ length: instanceCount }, (_, index) => ({
+    name: instanceCount === 1 ? 'user-service' : `user-service-${index + 1}`,
+    grpcAddress: `127.0.0.1:${ports.userServiceGrpc + index * INSTANCE_PORT_STEP}`,
+    httpPort: ports.userServiceHttp + index * INSTANCE_PORT_STEP,
+  }));
+  for (const instance of userServiceInstances) {
+    const env = { GRPC_LISTEN_ADDRESS: instance.grpcAddress, HTTP_PORT: String(instance.httpPort) };
+    launch(instance.name, 'apps/user-service/src/main.ts', env, instance.httpPort);
+  }
+  // Every client is given the whole list, as USER_SERVICE_URL accepts it.
+  const userServiceUrl = userServiceInstances.map((instance) => instance.grpcAddress).join(',');
   const orderServiceUrl = `127.0.0.1:${ports.orderServiceGrpc}`;
-  launch(
-    'user-service',
-    'apps/user-service/src/main.ts',
-    { GRPC_LISTEN_ADDRESS: userServiceUrl, HTTP_PORT: String(ports.userServiceHttp) },
-    ports.userServiceHttp,
-  );
   launch(
     'order-service',
     'apps/order-service/src/main.ts',
@@ -94,19 +126,22 @@ export async function startSystem(
     ports.gateway,
   );
 
-  const stop = async (): Promise<ProcessExit[]> =>
-    Promise.all(
-      processes.map(async ({ name, child }) => {
-        if (child.exitCode === null && child.signalCode === null) {
-          const exited = once(child, 'exit');
-          child.kill('SIGTERM');
-          const forceKill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-          await exited;
-          clearTimeout(forceKill);
-        }
-        return { name, code: child.exitCode, signal: child.signalCode };
-      }),
-    );
+  const end = async ({ name, child }: (typeof processes)[number], signal: NodeJS.Signals): Promise<ProcessExit> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill(signal);
+      const forceKill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(forceKill);
+    }
+    return { name, code: child.exitCode, signal: child.signalCode };
+  };
+  const stop = async (): Promise<ProcessExit[]> => Promise.all(processes.map((started) => end(started, 'SIGTERM')));
+  const kill = async (name: string, signal: NodeJS.Signals): Promise<ProcessExit> => {
+    const started = processes.find((candidate) => candidate.name === name);
+    if (started === undefined) throw new Error(`No process named ${name}: ${processes.map((candidate) => candidate.name).join(', ')}`);
+    return end(started, signal);
+  };
 
   try {
     await Promise.all(
@@ -116,7 +151,7 @@ export async function startSystem(
     await stop();
     throw new Error(`${(error as Error).message}\n--- process output ---\n${output}`);
   }
-  return { gatewayUrl: `http://127.0.0.1:${ports.gateway}`, output: () => output, stop };
+  return { gatewayUrl: `http://127.0.0.1:${ports.gateway}`, userServiceInstances, output: () => output, stop, kill };
 }
 
 async function waitUntilReady(name: string, child: ChildProcess, healthUrl: string, timeoutMs: number): Promise<void> {

@@ -25,11 +25,14 @@ import { type GatewayRateLimits, gatewayRateLimitSubjects } from './rate-limit/g
 import { UsersController } from './users/users.controller';
 
 export interface GatewayModuleOptions extends GatewayOptions {
+  /** One instance, a list of instances or a dns:/// name; the channel balances over them. */
   userServiceUrl: string;
   orderServiceUrl: string;
   accessTokens: AccessTokenOptions;
   /** Off: no limits at all (a load test from one machine, say). */
   rateLimit: { enabled: false } | { enabled: true; redisUrl: string; keyPrefix: string; limits: GatewayRateLimits };
+  /** Attempts per idempotent call that finds an instance unavailable (1 = no retry). */
+  grpcRetryMaxAttempts: number;
   logger: Logger;
 }
 
@@ -47,8 +50,17 @@ export class GatewayModule implements OnApplicationShutdown {
       module: GatewayModule,
       imports: [
         ClientsModule.register([
-          grpcClientOptions(USER_SERVICE_GRPC, USER_PACKAGE, options.userServiceUrl),
-          grpcClientOptions(ORDER_SERVICE_GRPC, ORDER_PACKAGE, options.orderServiceUrl),
+          // Reads are retried on another instance; a write is not (its effect may have happened).
+          grpcClientOptions(USER_SERVICE_GRPC, USER_PACKAGE, {
+            address: options.userServiceUrl,
+            deadlineMs: options.grpcDeadlineMs,
+            retry: { idempotentMethods: ['GetUser', 'ListUsers'], maxAttempts: options.grpcRetryMaxAttempts },
+          }),
+          grpcClientOptions(ORDER_SERVICE_GRPC, ORDER_PACKAGE, {
+            address: options.orderServiceUrl,
+            deadlineMs: options.grpcDeadlineMs,
+            retry: { idempotentMethods: ['GetOrder', 'ListOrdersByUser'], maxAttempts: options.grpcRetryMaxAttempts },
+          }),
         ]),
       ],
       controllers: [AuthController, UsersController, OrdersController, GraphqlController],

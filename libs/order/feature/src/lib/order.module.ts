@@ -24,7 +24,10 @@ export interface OrderModuleOptions extends OrderServiceOptions {
   database: DatabaseConfig;
   cache: CacheConfig;
   kafka: KafkaConfig;
+  /** One instance, a list of instances or a dns:/// name; the channel balances over them. */
   userServiceUrl: string;
+  /** Attempts per idempotent call that finds an instance unavailable (1 = no retry). */
+  grpcRetryMaxAttempts: number;
   logger: Logger;
 }
 
@@ -46,7 +49,15 @@ export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnAppl
   static forRoot(options: OrderModuleOptions): DynamicModule {
     return {
       module: OrderModule,
-      imports: [ClientsModule.register([grpcClientOptions(USER_SERVICE_CLIENT, USER_PACKAGE, options.userServiceUrl)])],
+      imports: [
+        ClientsModule.register([
+          grpcClientOptions(USER_SERVICE_CLIENT, USER_PACKAGE, {
+            address: options.userServiceUrl,
+            deadlineMs: options.grpcDeadlineMs,
+            retry: { idempotentMethods: ['GetUser', 'ListUsers'], maxAttempts: options.grpcRetryMaxAttempts },
+          }),
+        ]),
+      ],
       controllers: [OrderGrpcController],
       providers: [
         { provide: ORDER_MODULE_OPTIONS, useValue: options },
