@@ -1,3 +1,4 @@
 export * from './lib/system-under-test';
 export * from './lib/eventually';
 export * from './lib/docker-compose';
+export * from './lib/replica-lag';

@@ -1,7 +1,14 @@
-import { Metadata, type CallOptions, type Client } from '@grpc/grpc-js';
+import { InterceptingCall, Metadata, type CallOptions, type Client, type Interceptor } from '@grpc/grpc-js';
 import { Transport, type ClientGrpc, type ClientProviderOptions } from '@nestjs/microservices';
 import { fromGrpcError } from '@workshop/errors';
-import { CORRELATION_ID_HEADER, currentCorrelationId } from '@workshop/observability';
+import {
+  CONSISTENCY_TOKEN_HEADER,
+  type ConsistencySession,
+  consistencyTokenFromMetadata,
+  CORRELATION_ID_HEADER,
+  currentConsistencySession,
+  currentCorrelationId,
+} from '@workshop/observability';
 import { type Observable, lastValueFrom } from 'rxjs';
 
 /** A gRPC package as the contracts lib describes it: its name and its generated service descriptors. */
@@ -36,8 +43,9 @@ type UnaryMethod<Request, Response> = (request: Request, metadata?: Metadata) =>
 
 /**
  * Calls one unary RPC the way every call in this system must be made: with a deadline, with the
- * caller's correlation id in the metadata, and with failures translated into the shared error
- * vocabulary (a DomainError), so callers never see raw gRPC errors.
+ * caller's correlation id and consistency token in the metadata, and with failures translated
+ * into the shared error vocabulary (a DomainError), so callers never see raw gRPC errors. A
+ * consistency token in the response (the callee wrote something) joins the caller's session.
  */
 export async function callUnary<Request, Response>(
   method: UnaryMethod<Request, Response>,
@@ -47,7 +55,12 @@ export async function callUnary<Request, Response>(
   const metadata = new Metadata();
   const correlationId = currentCorrelationId();
   if (correlationId !== undefined) metadata.set(CORRELATION_ID_HEADER, correlationId);
-  const callOptions: CallOptions = { deadline: Date.now() + options.deadlineMs };
+  const session = currentConsistencySession();
+  if (session?.token !== undefined) metadata.set(CONSISTENCY_TOKEN_HEADER, session.token);
+  const callOptions: CallOptions = {
+    deadline: Date.now() + options.deadlineMs,
+    ...(session === undefined ? {} : { interceptors: [consistencyTokenReceiver(session)] }),
+  };
   // The generated client interface declares (request, metadata); Nest forwards any further
   // argument to grpc-js, which takes CallOptions third. This is the one place that relies on it.
   const withCallOptions = method as unknown as (request: Request, metadata: Metadata, callOptions: CallOptions) => Observable<Response>;
@@ -56,6 +69,25 @@ export async function callUnary<Request, Response>(
   } catch (error) {
     throw fromGrpcError(error);
   }
+}
+
+/**
+ * A client interceptor that moves the consistency token of a response's metadata into `session`.
+ * The session is captured when the call starts: grpc-js delivers metadata outside the caller's
+ * async context.
+ */
+function consistencyTokenReceiver(session: ConsistencySession): Interceptor {
+  return (options, nextCall) =>
+    new InterceptingCall(nextCall(options), {
+      start(metadata, _listener, next) {
+        next(metadata, {
+          onReceiveMetadata(received, nextMetadata) {
+            session.observe(consistencyTokenFromMetadata(received));
+            nextMetadata(received);
+          },
+        });
+      },
+    });
 }
 
 /**

@@ -74,10 +74,16 @@ export class OrderRepository {
     });
   }
 
-  /** Reads from a replica; a miss is confirmed on the primary, since a new order may not have replicated yet. */
+  /**
+   * A session read (read-your-writes for a caller that sends its consistency token); a miss is
+   * confirmed on the primary, since a caller without a token may ask for an order that has not
+   * replicated yet.
+   */
   async findById(id: string): Promise<PlacedOrder | undefined> {
     const sql = `SELECT ${ORDER_COLUMNS} FROM orders.orders WHERE id = $1`;
-    const row = (await this.db.read<OrderRow>(sql, [id])).rows[0] ?? (await this.db.query<OrderRow>(sql, [id])).rows[0];
+    const row =
+      (await this.db.read<OrderRow>(sql, [id], { consistency: 'session' })).rows[0] ??
+      (await this.db.read<OrderRow>(sql, [id], { consistency: 'strong' })).rows[0];
     return row === undefined ? undefined : toOrder(row);
   }
 

@@ -20,6 +20,10 @@ export class UserGrpcController implements userV1.UserServiceController {
     return this.users.getUser(request.id);
   }
 
+  async updateUser(request: userV1.UpdateUserRequest): Promise<userV1.UpdateUserResponse> {
+    return { user: await this.users.updateUser(request) };
+  }
+
   async listUsers(request: userV1.ListUsersRequest): Promise<userV1.ListUsersResponse> {
     return this.users.listUsers(request);
   }

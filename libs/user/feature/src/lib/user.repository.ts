@@ -43,14 +43,35 @@ export class UserRepository {
   }
 
   /**
-   * Finds a user on a replica. A user created a moment ago may not have reached the replica yet,
-   * so a miss there is confirmed on the primary before it becomes NOT_FOUND.
+   * Changes the given fields on the primary. Returns the new row, undefined for an unknown id,
+   * or 'email_taken' when the new email belongs to someone else. The commit's WAL position
+   * becomes the request's consistency token, so the caller's next read sees the change.
+   */
+  async update(id: string, changes: { email?: string; name?: string }): Promise<UserRow | 'email_taken' | undefined> {
+    try {
+      const result = await this.db.query<UserRow>(
+        `UPDATE users.users SET email = COALESCE($2, email), name = COALESCE($3, name)
+          WHERE id = $1 RETURNING id, email, name, created_at`,
+        [id, changes.email ?? null, changes.name ?? null],
+      );
+      return result.rows[0];
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return 'email_taken';
+      throw error;
+    }
+  }
+
+  /**
+   * Finds a user with a session read: on a replica that has replayed the request's consistency
+   * token, so a client that sends its token sees its own writes. A caller with no token may be
+   * asking for a user created a moment ago that has not replicated yet, so a miss is confirmed
+   * on the primary before it becomes NOT_FOUND.
    */
   async findById(id: string): Promise<UserRow | undefined> {
     const sql = 'SELECT id, email, name, created_at FROM users.users WHERE id = $1';
-    const fromReplica = await this.db.read<UserRow>(sql, [id]);
+    const fromReplica = await this.db.read<UserRow>(sql, [id], { consistency: 'session' });
     if (fromReplica.rows[0] !== undefined) return fromReplica.rows[0];
-    const fromPrimary = await this.db.query<UserRow>(sql, [id]);
+    const fromPrimary = await this.db.read<UserRow>(sql, [id], { consistency: 'strong' });
     return fromPrimary.rows[0];
   }
 

@@ -6,7 +6,7 @@ import { AlreadyExistsError, NotFoundError } from '@workshop/errors';
 import { decodePageToken, resolvePageSize, toPage } from '@workshop/pagination';
 import { type OrderStatisticsRow, UserRepository, type UserRow } from './user.repository';
 import { CACHE } from './user.tokens';
-import { validateCreateUser, validateUserId } from './user.validation';
+import { validateCreateUser, validateUpdateUser, validateUserId } from './user.validation';
 
 /** Cached GetUser answers: the user with its statistics, as the RPC returns them. */
 type UserWithStatistics = Required<Pick<userV1.GetUserResponse, 'user' | 'orderStatistics'>>;
@@ -34,6 +34,19 @@ export class UserService {
     const created = await this.users.insert({ id: randomUUID(), email, name });
     if (created === undefined) throw new AlreadyExistsError(`A user with email ${email} already exists`);
     return toUser(created);
+  }
+
+  /**
+   * Changes a user's email and/or name. The cached answer is deleted after the commit, so the
+   * next GetUser loads the new state (with a session read, from a replica that has it).
+   */
+  async updateUser(request: userV1.UpdateUserRequest): Promise<userV1.User> {
+    const { id, ...changes } = validateUpdateUser(request);
+    const updated = await this.users.update(id, changes);
+    if (updated === undefined) throw new NotFoundError('User', id);
+    if (updated === 'email_taken') throw new AlreadyExistsError(`A user with email ${changes.email ?? ''} already exists`);
+    await this.cache.delete(userCacheKey(id));
+    return toUser(updated);
   }
 
   /**

@@ -24,6 +24,10 @@ export class UserServiceClient {
     return callUnary(this.rpc.getUser.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
   }
 
+  updateUser(request: userV1.UpdateUserRequest): Promise<userV1.UpdateUserResponse> {
+    return callUnary(this.rpc.updateUser.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
+  }
+
   listUsers(request: userV1.ListUsersRequest): Promise<userV1.ListUsersResponse> {
     return callUnary(this.rpc.listUsers.bind(this.rpc), request, { deadlineMs: this.options.grpcDeadlineMs });
   }

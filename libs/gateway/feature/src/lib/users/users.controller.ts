@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { OrderServiceClient } from '../downstream/order-service.client';
 import { UserServiceClient } from '../downstream/user-service.client';
 import { IdParams } from '../id.params';
@@ -11,7 +11,7 @@ import {
   presentUser,
   presentUserWithStatistics,
 } from '../presenters';
-import { CreateUserBody } from './user.dto';
+import { CreateUserBody, UpdateUserBody } from './user.dto';
 
 @Controller('users')
 export class UsersController {
@@ -38,6 +38,16 @@ export class UsersController {
   @Get(':id')
   async get(@Param() params: IdParams): Promise<UserWithStatisticsJson> {
     return presentUserWithStatistics(await this.userService.getUser({ id: params.id }));
+  }
+
+  /**
+   * Changes the user. The response carries `x-consistency-token` (and a cookie): send it back
+   * and the next read is served by a replica that has this change, or by the primary.
+   */
+  @Patch(':id')
+  async update(@Param() params: IdParams, @Body() body: UpdateUserBody): Promise<UserJson> {
+    const response = await this.userService.updateUser({ id: params.id, email: body.email, name: body.name });
+    return presentUser(response.user);
   }
 
   @Get(':id/orders')
