@@ -4,3 +4,4 @@ export * from './lib/migrations';
 export { classifyReplicaFailure, type ReplicaFallbackReason } from './lib/replica-failure';
 export { type ReadFallbackReason } from './lib/database.metrics';
 export { type ReplicaState } from './lib/replica-state';
+export * from './lib/query-plans';

@@ -23,6 +23,18 @@ export interface UserPagePosition {
 
 const UNIQUE_VIOLATION = '23505';
 
+/** The statements the repository runs; named so the query-plan tool explains exactly these. */
+export const USER_SQL = {
+  findById: 'SELECT id, email, name, created_at FROM users.users WHERE id = $1',
+  orderStatistics: `SELECT currency_code, orders_count, total_spent_minor, last_order_at
+      FROM users.order_statistics WHERE user_id = $1 ORDER BY currency_code`,
+  firstPage: 'SELECT id, email, name, created_at FROM users.users ORDER BY created_at, id LIMIT $1',
+  pageAfter: `SELECT id, email, name, created_at FROM users.users
+      WHERE (created_at, id) > ($1, $2) ORDER BY created_at, id LIMIT $3`,
+  update: `UPDATE users.users SET email = COALESCE($2, email), name = COALESCE($3, name)
+      WHERE id = $1 RETURNING id, email, name, created_at`,
+} as const;
+
 /** Every SQL statement user-service runs, and which server each one goes to. */
 @Injectable()
 export class UserRepository {
@@ -49,11 +61,7 @@ export class UserRepository {
    */
   async update(id: string, changes: { email?: string; name?: string }): Promise<UserRow | 'email_taken' | undefined> {
     try {
-      const result = await this.db.query<UserRow>(
-        `UPDATE users.users SET email = COALESCE($2, email), name = COALESCE($3, name)
-          WHERE id = $1 RETURNING id, email, name, created_at`,
-        [id, changes.email ?? null, changes.name ?? null],
-      );
+      const result = await this.db.query<UserRow>(USER_SQL.update, [id, changes.email ?? null, changes.name ?? null]);
       return result.rows[0];
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) return 'email_taken';
@@ -68,31 +76,22 @@ export class UserRepository {
    * on the primary before it becomes NOT_FOUND.
    */
   async findById(id: string): Promise<UserRow | undefined> {
-    const sql = 'SELECT id, email, name, created_at FROM users.users WHERE id = $1';
-    const fromReplica = await this.db.read<UserRow>(sql, [id], { consistency: 'session' });
+    const fromReplica = await this.db.read<UserRow>(USER_SQL.findById, [id], { consistency: 'session' });
     if (fromReplica.rows[0] !== undefined) return fromReplica.rows[0];
-    const fromPrimary = await this.db.read<UserRow>(sql, [id], { consistency: 'strong' });
+    const fromPrimary = await this.db.read<UserRow>(USER_SQL.findById, [id], { consistency: 'strong' });
     return fromPrimary.rows[0];
   }
 
   async findOrderStatistics(userId: string): Promise<OrderStatisticsRow[]> {
-    const result = await this.db.read<OrderStatisticsRow>(
-      `SELECT currency_code, orders_count, total_spent_minor, last_order_at
-         FROM users.order_statistics WHERE user_id = $1 ORDER BY currency_code`,
-      [userId],
-    );
+    const result = await this.db.read<OrderStatisticsRow>(USER_SQL.orderStatistics, [userId]);
     return result.rows;
   }
 
   /** One page of users, oldest first, strictly after `after` (keyset pagination: no OFFSET scans). */
   async listPage(limit: number, after: UserPagePosition | undefined): Promise<UserRow[]> {
     const result = after
-      ? await this.db.read<UserRow>(
-          `SELECT id, email, name, created_at FROM users.users
-            WHERE (created_at, id) > ($1, $2) ORDER BY created_at, id LIMIT $3`,
-          [after.createdAt, after.id, limit],
-        )
-      : await this.db.read<UserRow>('SELECT id, email, name, created_at FROM users.users ORDER BY created_at, id LIMIT $1', [limit]);
+      ? await this.db.read<UserRow>(USER_SQL.pageAfter, [after.createdAt, after.id, limit])
+      : await this.db.read<UserRow>(USER_SQL.firstPage, [limit]);
     return result.rows;
   }
 
