@@ -3,7 +3,7 @@ import { type RunningSystem, startSystem, testSystemPorts, withReplicaLag } from
 import { type GatewayClient, gatewayClient } from './http-client';
 
 const ITERATIONS = 1_000;
-const CLIENTS = 4;
+const CLIENTS = 8;
 /** Far more than a request takes, so every read after a write meets a replica without it. */
 const REPLICA_APPLY_DELAY_MS = 1_000;
 
