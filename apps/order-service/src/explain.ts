@@ -4,27 +4,17 @@
  * is rolled back. Read it after changing a query or an index: each plan should use an index.
  */
 import { backendConnections } from '@workshop/config';
-import { DatabaseRouter, explainQueries, formatQueryPlans, runMigrations } from '@workshop/db';
-import { createLogger } from '@workshop/observability';
+import { printQueryPlans } from '@workshop/db';
 import { ORDER_MIGRATIONS, ORDER_SCHEMA, orderMainQueries, seedOrdersForPlans } from '@workshop/order-feature';
 import { loadOrderServiceConfig } from './order-service.config';
 
-async function main(): Promise<void> {
-  const config = loadOrderServiceConfig();
-  const db = new DatabaseRouter(backendConnections(config, 'order-service:explain').database, createLogger('explain', 'warn'));
-  try {
-    await runMigrations(db, { schema: ORDER_SCHEMA, migrations: ORDER_MIGRATIONS });
-    const plans = await explainQueries(db, {
-      seed: (tx) => seedOrdersForPlans(tx, { users: 2_000, ordersPerUser: 10 }),
-      queries: orderMainQueries,
-    });
-    console.log(formatQueryPlans(plans));
-  } finally {
-    await db.close();
-  }
-}
-
-main().catch((error: unknown) => {
+printQueryPlans({
+  database: backendConnections(loadOrderServiceConfig(), 'order-service:explain').database,
+  schema: ORDER_SCHEMA,
+  migrations: ORDER_MIGRATIONS,
+  seed: (tx) => seedOrdersForPlans(tx, { users: 2_000, ordersPerUser: 10 }),
+  queries: orderMainQueries,
+}).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

@@ -4,24 +4,17 @@
  * Read it after changing a query or an index: each plan should be an index scan.
  */
 import { backendConnections } from '@workshop/config';
-import { DatabaseRouter, explainQueries, formatQueryPlans, runMigrations } from '@workshop/db';
-import { createLogger } from '@workshop/observability';
+import { printQueryPlans } from '@workshop/db';
 import { seedUsersForPlans, USER_MIGRATIONS, USER_SCHEMA, userMainQueries } from '@workshop/user-feature';
 import { loadUserServiceConfig } from './user-service.config';
 
-async function main(): Promise<void> {
-  const config = loadUserServiceConfig();
-  const db = new DatabaseRouter(backendConnections(config, 'user-service:explain').database, createLogger('explain', 'warn'));
-  try {
-    await runMigrations(db, { schema: USER_SCHEMA, migrations: USER_MIGRATIONS });
-    const plans = await explainQueries(db, { seed: (tx) => seedUsersForPlans(tx, 20_000), queries: userMainQueries });
-    console.log(formatQueryPlans(plans));
-  } finally {
-    await db.close();
-  }
-}
-
-main().catch((error: unknown) => {
+printQueryPlans({
+  database: backendConnections(loadUserServiceConfig(), 'user-service:explain').database,
+  schema: USER_SCHEMA,
+  migrations: USER_MIGRATIONS,
+  seed: (tx) => seedUsersForPlans(tx, 20_000),
+  queries: userMainQueries,
+}).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

@@ -1,5 +1,7 @@
-import { type DatabaseRouter } from './database-router';
-import { type SqlExecutor } from './database.types';
+import { createLogger } from '@workshop/observability';
+import { DatabaseRouter } from './database-router';
+import { type DatabaseConfig, type SqlExecutor } from './database.types';
+import { type Migration, runMigrations } from './migrations';
 
 /** A statement worth watching, with parameters that make it do its usual work. */
 export interface NamedQuery {
@@ -95,4 +97,27 @@ export function formatQueryPlans(plans: readonly QueryPlan[]): string {
       return `== ${plan.name}\n${plan.sql.replace(/\s+/g, ' ').trim()}\n\n${plan.text}${warning}\n`;
     })
     .join('\n');
+}
+
+/**
+ * The explain tool of a service, in one call: connects with `database`, brings `schema` up to
+ * date, explains `queries` on seeded data (rolled back afterwards), prints the report, closes.
+ */
+export async function printQueryPlans(options: {
+  database: DatabaseConfig;
+  schema: string;
+  migrations: readonly Migration[];
+  seed: (tx: SqlExecutor) => Promise<void>;
+  queries: (tx: SqlExecutor) => Promise<readonly NamedQuery[]>;
+  print?: (report: string) => void;
+}): Promise<QueryPlan[]> {
+  const db = new DatabaseRouter(options.database, createLogger('explain', 'warn'));
+  try {
+    await runMigrations(db, { schema: options.schema, migrations: options.migrations });
+    const plans = await explainQueries(db, options);
+    (options.print ?? console.log)(formatQueryPlans(plans));
+    return plans;
+  } finally {
+    await db.close();
+  }
 }
