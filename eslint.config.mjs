@@ -3,6 +3,43 @@ import tseslint from 'typescript-eslint';
 
 const clientLibraries = ['kafkajs', 'ioredis', 'memjs', 'pg'];
 
+/** The dependency matrix: the architecture, enforced (see the rule below). */
+const dependencyConstraints = [
+  // type:testing is for an app's specs (its config spec reads docker-compose.yml through it).
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:contracts', 'type:testing'],
+  },
+  { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:contracts'] },
+  { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:contracts'] },
+  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
+  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:tooling', 'type:data-access', 'type:util', 'type:contracts'] },
+  { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:util'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:util', 'type:contracts'] },
+  { sourceTag: 'scope:user', onlyDependOnLibsWithTags: ['scope:user', 'scope:shared'] },
+  { sourceTag: 'scope:order', onlyDependOnLibsWithTags: ['scope:order', 'scope:shared'] },
+  { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'type:app', bannedExternalImports: clientLibraries },
+  { sourceTag: 'type:feature', bannedExternalImports: clientLibraries },
+  { sourceTag: 'type:util', bannedExternalImports: clientLibraries },
+  { sourceTag: 'type:contracts', bannedExternalImports: clientLibraries },
+  { sourceTag: 'client:postgres', bannedExternalImports: ['kafkajs', 'ioredis', 'memjs'] },
+  { sourceTag: 'client:redis', bannedExternalImports: ['kafkajs', 'pg'] },
+  { sourceTag: 'client:kafka', bannedExternalImports: ['ioredis', 'memjs', 'pg'] },
+];
+
+/**
+ * Integration tests of data-access libraries may also use the infrastructure tooling, to inject
+ * the faults they test against (stop a replica, make it lag); the library code itself may not.
+ */
+const integrationTestDependencyConstraints = dependencyConstraints.map((constraint) =>
+  constraint.sourceTag === 'type:data-access'
+    ? { ...constraint, onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'type:tooling'] }
+    : constraint,
+);
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -28,31 +65,7 @@ export default [
         {
           enforceBuildableLibDependency: true,
           allow: [],
-          depConstraints: [
-            // type:testing is for an app's specs (its config spec reads docker-compose.yml through it).
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:contracts', 'type:testing'],
-            },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:contracts'] },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:contracts'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:tooling', 'type:data-access', 'type:util', 'type:contracts'] },
-            { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:util'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:util', 'type:contracts'] },
-            { sourceTag: 'scope:user', onlyDependOnLibsWithTags: ['scope:user', 'scope:shared'] },
-            { sourceTag: 'scope:order', onlyDependOnLibsWithTags: ['scope:order', 'scope:shared'] },
-            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'type:app', bannedExternalImports: clientLibraries },
-            { sourceTag: 'type:feature', bannedExternalImports: clientLibraries },
-            { sourceTag: 'type:util', bannedExternalImports: clientLibraries },
-            { sourceTag: 'type:contracts', bannedExternalImports: clientLibraries },
-            { sourceTag: 'client:postgres', bannedExternalImports: ['kafkajs', 'ioredis', 'memjs'] },
-            { sourceTag: 'client:redis', bannedExternalImports: ['kafkajs', 'pg'] },
-            { sourceTag: 'client:kafka', bannedExternalImports: ['ioredis', 'memjs', 'pg'] },
-          ],
+          depConstraints: dependencyConstraints,
         },
       ],
       '@typescript-eslint/no-floating-promises': 'error',
@@ -71,6 +84,15 @@ export default [
     // The one place allowed to read the environment.
     files: ['libs/config/**/*.ts'],
     rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    files: ['**/*.integration.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: true, allow: [], depConstraints: integrationTestDependencyConstraints },
+      ],
+    },
   },
   {
     files: ['**/*.spec.ts', '**/*.integration.ts', '**/jest.config.ts'],

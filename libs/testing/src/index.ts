@@ -3,3 +3,4 @@ export * from './lib/eventually';
 export * from './lib/docker-compose';
 export * from './lib/sign-up';
 export * from './lib/infrastructure-faults';
+export * from './lib/replica-lag';

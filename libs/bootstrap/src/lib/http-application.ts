@@ -2,6 +2,7 @@ import { type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
+  ConsistencyTokenInterceptor,
   type Logger,
   NestLoggerAdapter,
   OperationsController,
@@ -44,7 +45,8 @@ export async function createHttpApplication(
     abortOnError: false,
   });
   registerHttpMetrics(app.getHttpAdapter().getInstance());
-  app.useGlobalInterceptors(new RequestObservabilityInterceptor());
+  // Observability first (outermost), then the consistency session the handler reads and writes.
+  app.useGlobalInterceptors(new RequestObservabilityInterceptor(), new ConsistencyTokenInterceptor());
   if (options.shutdownTimeoutMs !== false) closeOnSignals(app, options.logger, options.shutdownTimeoutMs ?? 10_000);
   return app;
 }

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 // A chaos test drives the project's own infrastructure: it stops and freezes this stack's Redis.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { pauseComponent, resumeComponent, startComponent, stopComponent } from '@workshop/infra';
 import { CacheInstances } from '../testing/cache-instances';
 import { infrastructure } from '../testing/integration-environment';

@@ -27,13 +27,19 @@ export const infrastructureSchema = z.object({
   ]),
   /** Partitions of each topic the project creates; several, so consumer groups can scale out. */
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(64).default(6),
+  /**
+   * Streaming replicas the local infrastructure runs (replica N on the primary's port + N). When
+   * DATABASE_REPLICA_URLS is unset, the services read from all of them.
+   */
+  POSTGRES_REPLICAS: z.coerce.number().int().min(1).max(9).default(1),
 });
 
 export type InfrastructureSettings = z.infer<typeof infrastructureSchema>;
 
 export interface InfrastructureConfig {
   kafka: { brokers: string[]; topicPartitions: number };
-  postgres: { primaryUrl: string; replicaUrls: string[] };
+  /** `localReplicas`: how many replicas `infra:up` runs here (POSTGRES_REPLICAS). */
+  postgres: { primaryUrl: string; replicaUrls: string[]; localReplicas: number };
   redis: { url: string };
   memcached: { servers: string[] };
   /**
@@ -70,12 +76,36 @@ const portOffsetSchema = z.object({ WORKSHOP_PORT_OFFSET: z.coerce.number().int(
 const shiftPorts = (addresses: string, offset: number) =>
   addresses.replace(/:(\d+)(?=\/|,|$)/g, (_match, port: string) => `:${Number(port) + offset}`);
 
+/**
+ * With POSTGRES_REPLICAS=N and no DATABASE_REPLICA_URLS, the replica URLs are those of the N
+ * local replicas: the default primary URL with its port + 1 ... + N (after the port offset).
+ * Set DATABASE_REPLICA_URLS and it is used as it is.
+ */
+export function withLocalReplicaUrls(env: Environment): Environment {
+  if (env['DATABASE_REPLICA_URLS']) return env;
+  const { POSTGRES_REPLICAS: count } = loadConfig(localReplicasSchema, env);
+  if (count === 1) return env;
+  const primary = new URL(shiftPorts(INFRASTRUCTURE_DEFAULTS.DATABASE_PRIMARY_URL, portOffset(env)));
+  const urls = Array.from({ length: count }, (_, index) => {
+    const replica = new URL(primary);
+    replica.port = String(Number(primary.port) + index + 1);
+    return replica.toString();
+  });
+  return { ...env, DATABASE_REPLICA_URLS: urls.join(',') };
+}
+
+const localReplicasSchema = infrastructureSchema.pick({ POSTGRES_REPLICAS: true });
+
 export function loadInfrastructureConfig(env: Environment = process.env): InfrastructureConfig {
-  const settings = loadConfig(infrastructureSchema, withPortOffset(env));
+  const settings = loadConfig(infrastructureSchema, withPortOffset(withLocalReplicaUrls(env)));
   const isSet = (name: keyof typeof INFRASTRUCTURE_DEFAULTS) => Boolean(env[name]);
   return {
     kafka: { brokers: settings.KAFKA_BROKERS, topicPartitions: settings.KAFKA_TOPIC_PARTITIONS },
-    postgres: { primaryUrl: settings.DATABASE_PRIMARY_URL, replicaUrls: settings.DATABASE_REPLICA_URLS },
+    postgres: {
+      primaryUrl: settings.DATABASE_PRIMARY_URL,
+      replicaUrls: settings.DATABASE_REPLICA_URLS,
+      localReplicas: settings.POSTGRES_REPLICAS,
+    },
     redis: { url: settings.REDIS_URL },
     memcached: { servers: settings.MEMCACHED_SERVERS },
     external: {

@@ -66,6 +66,19 @@ describe('withPortOffset', () => {
     expect(config.external.redis).toBe(true);
   });
 
+  it('with POSTGRES_REPLICAS=N, reads from the N local replicas (after the offset) unless DATABASE_REPLICA_URLS is set', () => {
+    const two = loadInfrastructureConfig({ WORKSHOP_PORT_OFFSET: '100', POSTGRES_REPLICAS: '2' });
+    expect(two.postgres.replicaUrls).toEqual([
+      'postgres://workshop:workshop@127.0.0.1:15533/workshop',
+      'postgres://workshop:workshop@127.0.0.1:15534/workshop',
+    ]);
+    expect(two.postgres.localReplicas).toBe(2);
+    expect(two.external.postgres).toBe(false);
+    const named = loadInfrastructureConfig({ POSTGRES_REPLICAS: '2', DATABASE_REPLICA_URLS: 'postgres://u:p@replica.internal:5432/db' });
+    expect(named.postgres.replicaUrls).toEqual(['postgres://u:p@replica.internal:5432/db']);
+    expect(() => loadInfrastructureConfig({ POSTGRES_REPLICAS: '0' })).toThrow(ConfigValidationError);
+  });
+
   it('rejects an offset that is not a small whole number', () => {
     expect(() => withPortOffset({ WORKSHOP_PORT_OFFSET: '-5' })).toThrow(ConfigValidationError);
   });

@@ -1,8 +1,8 @@
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { cacheSchema } from './cache.config';
-import { infrastructureSchema, withPortOffset } from './infrastructure.config';
-import { loadConfig, port, positiveInteger, processEnvironment, type Environment } from './load-config';
+import { infrastructureSchema, withLocalReplicaUrls, withPortOffset } from './infrastructure.config';
+import { booleanFlag, commaSeparated, loadConfig, port, positiveInteger, processEnvironment, type Environment } from './load-config';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -61,6 +61,22 @@ export const backendServiceSchema = infrastructureSchema
     HTTP_PORT: port(),
     DB_POOL_SIZE: positiveInteger().default(10),
     DB_STATEMENT_TIMEOUT_MS: positiveInteger().default(5_000),
+    /** Connections to each replica; unset: DB_POOL_SIZE. */
+    DB_REPLICA_POOL_SIZE: positiveInteger().optional(),
+    /** false sends every read to the primary (the read-replica pattern switched off, e.g. to compare). */
+    DB_REPLICA_READS_ENABLED: booleanFlag().default(true),
+    /** Consistency of reads that do not name one: strong | session | bounded | eventual (see libs/db). */
+    DB_READ_CONSISTENCY: z.enum(['strong', 'session', 'bounded', 'eventual']).default('session'),
+    /** Weight of each replica for load balancing, in DATABASE_REPLICA_URLS order; unset: all 1. */
+    DB_REPLICA_WEIGHTS: commaSeparated(z.string().regex(/^\d+(\.\d+)?$/, 'expected a positive number')).optional(),
+    /** A replica further behind than this many bytes of WAL, or ... */
+    DB_REPLICA_MAX_LAG_BYTES: positiveInteger().default(16 * 1024 * 1024),
+    /** ... this many milliseconds, leaves the read set until it is back under half of both. */
+    DB_REPLICA_MAX_LAG_MS: positiveInteger().default(5_000),
+    /** Longest a read-your-writes read waits for a replica to catch up before reading the primary. */
+    DB_SESSION_WAIT_MS: z.coerce.number().int().min(0).default(50),
+    /** Statements slower than this are logged with their plan. */
+    DB_SLOW_QUERY_MS: positiveInteger().default(500),
     ...grpcClientSchema.shape,
   });
 
@@ -77,7 +93,14 @@ export function backendConnections(config: BackendServiceConfig, serviceName: st
       primaryUrl: config.DATABASE_PRIMARY_URL,
       replicaUrls: config.DATABASE_REPLICA_URLS,
       poolSize: config.DB_POOL_SIZE,
+      replicaPoolSize: config.DB_REPLICA_POOL_SIZE,
       statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+      replicaReadsEnabled: config.DB_REPLICA_READS_ENABLED,
+      defaultReadConsistency: config.DB_READ_CONSISTENCY,
+      replicaWeights: config.DB_REPLICA_WEIGHTS?.map(Number),
+      replicaHealth: { maxLagBytes: config.DB_REPLICA_MAX_LAG_BYTES, maxLagMs: config.DB_REPLICA_MAX_LAG_MS },
+      sessionWaitMs: config.DB_SESSION_WAIT_MS,
+      slowQueryThresholdMs: config.DB_SLOW_QUERY_MS,
     },
     kafka: { brokers: config.KAFKA_BROKERS, clientId: serviceName, topicPartitions: config.KAFKA_TOPIC_PARTITIONS },
   };
@@ -88,5 +111,5 @@ export function backendConnections(config: BackendServiceConfig, serviceName: st
  * shifted by WORKSHOP_PORT_OFFSET when it is set (see `withPortOffset`).
  */
 export function loadServiceConfig<Schema extends z.ZodType>(schema: Schema, env: Environment = processEnvironment()): z.infer<Schema> {
-  return loadConfig(schema, withPortOffset(env));
+  return loadConfig(schema, withPortOffset(withLocalReplicaUrls(env)));
 }

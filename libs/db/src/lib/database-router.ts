@@ -1,16 +1,35 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { performance } from 'node:perf_hooks';
 import { Pool, type PoolClient, type PoolConfig, type QueryResult } from 'pg';
-import { createLogger, type Logger } from '@workshop/observability';
+import { createLogger, currentConsistencySession, lsnToBigInt, type ConsistencyToken, type Logger } from '@workshop/observability';
 import { databaseTypeParsers } from './bigint-type-parser';
 import {
   DATABASE_DEFAULTS,
+  REPLICA_HEALTH_DEFAULTS,
   type DatabaseConfig,
   type DatabaseNotificationSubscription,
   type QueryRows,
+  type ReadConsistency,
+  type ReadOptions,
+  type ReplicaHealthSettings,
   type SqlExecutor,
 } from './database.types';
-import { databaseQueriesTotal, databaseQueryDuration, recordReplicaFallback, type DatabaseNode, type QueryKind } from './database.metrics';
+import {
+  databaseQueriesTotal,
+  databaseQueryDuration,
+  PRIMARY_NODE,
+  recordReadFallback,
+  reportPools,
+  sessionReadWait,
+  type DatabaseNode,
+  type QueryKind,
+  type ReadFallbackReason,
+} from './database.metrics';
 import { NotificationListener } from './notification-listener';
-import { classifyReplicaFailure } from './replica-failure';
+import { classifyReplicaFailure, type ReplicaFallbackReason } from './replica-failure';
+import { healthCheckPoolConfig, ReplicaMonitor, ReplicaNode } from './replica-monitor';
+import { pickLeastOutstanding, type ReplicaState } from './replica-state';
+import { SlowQueryLog } from './slow-query-log';
 
 /**
  * Extra time a replica connection waits past `statement_timeout` before giving up on a silent
@@ -21,75 +40,173 @@ import { classifyReplicaFailure } from './replica-failure';
  */
 const REPLICA_READ_TIMEOUT_GRACE_MS = 1000;
 
-/** One server and its connection pool. */
-interface DatabaseNodePool {
-  node: DatabaseNode;
-  pool: Pool;
+/** How often a waiting session read looks at a replica's replay position. */
+const SESSION_WAIT_STEP_MS = 2;
+
+/** Row locks exist only on the primary: such a "read" is a write in disguise. */
+const LOCKING_READ = /\bFOR\s+(UPDATE|NO\s+KEY\s+UPDATE|SHARE|KEY\s+SHARE)\b/i;
+
+/** Commands that change nothing: after them there is no new write position to record. */
+const READ_ONLY_COMMANDS = new Set(['SELECT', 'SHOW', 'EXPLAIN', 'FETCH', 'LISTEN', 'SET']);
+
+/** Replica failures that say the server is gone or refusing work, not that one statement was unlucky. */
+const REPLICA_DOWN_REASONS: ReadonlySet<ReplicaFallbackReason> = new Set(['connection_error', 'connection_timeout', 'replica_unavailable']);
+
+/** The router whose transaction the current async context is inside, if any. */
+const activeTransaction = new AsyncLocalStorage<DatabaseRouter>();
+
+/** Thrown by `read()` inside `transaction()`: the transaction's snapshot lives on the primary. */
+export class ReplicaReadInTransactionError extends Error {
+  constructor() {
+    super(
+      'db.read() was called inside db.transaction(): a replica cannot see the transaction, and reading outside it breaks its isolation. ' +
+        'Run the read through the transaction executor: tx.query(...).',
+    );
+    this.name = 'ReplicaReadInTransactionError';
+  }
 }
+
+/** Where a replica stands, as `replicaStatus()` reports it. */
+export interface ReplicaStatus {
+  node: DatabaseNode;
+  state: ReplicaState;
+  weight: number;
+  lagBytes: number;
+  lagMs: number;
+  outstanding: number;
+  replayedLsn: string | undefined;
+}
+
+type ReadRoute = { replica: ReplicaNode; client?: PoolClient } | { fallback: ReadFallbackReason };
 
 /**
  * Routes SQL between a Postgres primary and its streaming read replicas.
  *
  * The rule is explicit at each call site, not inferred from the SQL: `query()` and `transaction()`
- * go to the primary; `read()` goes to a replica, round-robin, and accepts replication lag in
- * exchange for taking load off the primary. A read that fails because the replica is down, slow
- * or refusing work is retried once on the primary and counted; an error in the SQL itself is not
- * retried, because the primary would give the same answer.
+ * run on the primary; `read()` is the one way to mark a statement read-only, and names how fresh
+ * it must be (`ReadConsistency`). After every write it commits, the router records the primary's
+ * WAL position in the current consistency session (libs/observability), and a `session` read is
+ * served only by a replica that has replayed that position: read-your-writes, measured rather
+ * than guessed. Replica positions are polled in the background, so routing costs no round trip
+ * unless a read must wait for a replica to catch up.
  */
 export class DatabaseRouter implements SqlExecutor {
   private readonly logger: Logger;
-  private readonly primary: DatabaseNodePool;
-  private readonly replicas: readonly DatabaseNodePool[];
+  private readonly primary: { node: DatabaseNode; pool: Pool };
+  private readonly replicas: readonly ReplicaNode[];
+  private readonly monitor: ReplicaMonitor;
   private readonly listenConnectionConfig: PoolConfig;
   private readonly subscriptions = new Set<NotificationListener>();
-  private nextReplicaIndex = 0;
+  private readonly replicaReadsEnabled: boolean;
+  private readonly defaultReadConsistency: ReadConsistency;
+  private readonly sessionWaitMs: number;
+  private readonly boundedMaxLagMs: number;
+  private readonly slowQueryLog: SlowQueryLog | undefined;
+  private readonly unreportPools: () => void;
+  private rotation = 0;
   private closing: Promise<void> | undefined;
 
   constructor(config: DatabaseConfig, logger?: Logger) {
     this.logger = (logger ?? createLogger('db')).child({ component: 'database-router', applicationName: config.applicationName });
     const settings = connectionSettings(config);
     this.listenConnectionConfig = { ...settings, connectionString: config.primaryUrl };
-    this.primary = this.createNodePool('primary', config.primaryUrl, settings);
-    const statementTimeoutMs = config.statementTimeoutMs ?? DATABASE_DEFAULTS.statementTimeoutMs;
-    const replicaSettings: PoolConfig = { ...settings, query_timeout: statementTimeoutMs + REPLICA_READ_TIMEOUT_GRACE_MS };
-    this.replicas = config.replicaUrls.map((url) => this.createNodePool('replica', url, replicaSettings));
-  }
+    this.primary = { node: PRIMARY_NODE, pool: this.createPool(PRIMARY_NODE, { ...settings, connectionString: config.primaryUrl }) };
 
-  /** Runs on the primary: writes, and reads that must see the latest committed data. */
-  async query<Row extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryRows<Row>> {
-    this.assertOpen();
-    return runMeasured<Row>(this.primary, 'write', text, params);
+    const health: ReplicaHealthSettings = { ...REPLICA_HEALTH_DEFAULTS, ...config.replicaHealth };
+    const replicaStatementTimeoutMs =
+      config.replicaStatementTimeoutMs ?? settings.statement_timeout ?? DATABASE_DEFAULTS.statementTimeoutMs;
+    const replicaSettings: PoolConfig = {
+      ...settings,
+      max: config.replicaPoolSize ?? settings.max,
+      statement_timeout: replicaStatementTimeoutMs,
+      query_timeout: replicaStatementTimeoutMs + REPLICA_READ_TIMEOUT_GRACE_MS,
+    };
+    if (config.replicaWeights !== undefined && config.replicaWeights.length !== config.replicaUrls.length) {
+      throw new Error(`replicaWeights has ${config.replicaWeights.length} entries for ${config.replicaUrls.length} replicas`);
+    }
+    this.replicas = config.replicaUrls.map((url, index) =>
+      this.createReplica(url, config.replicaWeights?.[index] ?? 1, replicaSettings, health),
+    );
+    this.monitor = new ReplicaMonitor(this.replicas, this.listenConnectionConfig, health, this.logger);
+
+    this.replicaReadsEnabled = config.replicaReadsEnabled ?? true;
+    this.defaultReadConsistency = config.defaultReadConsistency ?? DATABASE_DEFAULTS.defaultReadConsistency;
+    this.sessionWaitMs = config.sessionWaitMs ?? DATABASE_DEFAULTS.sessionWaitMs;
+    this.boundedMaxLagMs = config.boundedMaxLagMs ?? DATABASE_DEFAULTS.boundedMaxLagMs;
+    this.slowQueryLog = config.slowQueryThresholdMs === undefined ? undefined : new SlowQueryLog(config.slowQueryThresholdMs, this.logger);
+    this.unreportPools = reportPools(() =>
+      [this.primary, ...this.replicas].map(({ node, pool }) => ({
+        node,
+        total: pool.totalCount,
+        idle: pool.idleCount,
+        waiting: pool.waitingCount,
+        max: pool.options.max,
+      })),
+    );
+    if (this.replicaReadsEnabled) this.monitor.start();
   }
 
   /**
-   * Runs on a replica (round-robin): reads that tolerate replication lag. Falls back to the
-   * primary when the replica fails at the connection level or times out; with no replicas
-   * configured it reads the primary.
+   * Runs on the primary: writes, and anything not marked read-only. When the statement changed
+   * data, the primary's WAL position afterwards becomes the current session's consistency token.
    */
-  async read<Row extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryRows<Row>> {
+  async query<Row extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryRows<Row>> {
     this.assertOpen();
-    const replica = this.pickReplica();
-    if (replica === undefined) return runMeasured<Row>(this.primary, 'read', text, params);
+    const { rows, rowCount, commands } = await this.run<Row>(this.primary, 'write', text, params);
+    if (commands.some((command) => !READ_ONLY_COMMANDS.has(command))) await this.recordWritePosition(this.primary.pool);
+    return { rows, rowCount };
+  }
+
+  /**
+   * A read-only statement, served by a replica when one is fresh enough for `consistency`
+   * (default: the router's, `session` unless configured), otherwise by the primary. A read that
+   * fails because its replica is down, slow or refusing work is retried once on the primary; an
+   * error in the SQL is not. Calling it inside `transaction()` throws `ReplicaReadInTransactionError`.
+   */
+  async read<Row extends object = Record<string, unknown>>(
+    text: string,
+    params?: readonly unknown[],
+    options: ReadOptions = {},
+  ): Promise<QueryRows<Row>> {
+    this.assertOpen();
+    if (activeTransaction.getStore() === this) throw new ReplicaReadInTransactionError();
+    const consistency = options.consistency ?? this.defaultReadConsistency;
+    if (consistency === 'strong' || !this.replicaReadsEnabled || this.replicas.length === 0) {
+      return this.readPrimary<Row>(consistency, text, params);
+    }
+    if (LOCKING_READ.test(text)) return this.readPrimary<Row>(consistency, text, params, 'locking_read');
+
+    const route = await this.routeRead(consistency, options.maxLagMs ?? this.boundedMaxLagMs);
+    if ('fallback' in route) return this.readPrimary<Row>(consistency, text, params, route.fallback);
+    // The replica was reserved (outstanding + 1) when it was picked, so reads routed at the
+    // same moment spread out instead of all choosing the same idle replica.
+    const { replica, client } = route;
     try {
-      return await runMeasured<Row>(replica, 'read', text, params);
+      const { rows, rowCount } = await this.run<Row>({ node: replica.node, pool: client ?? replica.pool }, consistency, text, params);
+      client?.release();
+      return { rows, rowCount };
     } catch (error) {
       const reason = classifyReplicaFailure(error);
+      client?.release(error instanceof Error ? error : new Error(String(error)));
       if (reason === undefined) throw error;
-      recordReplicaFallback(reason);
-      this.logger.warn({ err: error, reason }, 'replica read failed; reading from the primary');
-      return runMeasured<Row>(this.primary, 'read', text, params);
+      if (REPLICA_DOWN_REASONS.has(reason)) this.monitor.markDown(replica, error);
+      this.logger.warn({ err: error, reason, replica: replica.node }, 'replica read failed; reading from the primary');
+      return this.readPrimary<Row>(consistency, text, params, reason);
+    } finally {
+      replica.outstanding -= 1;
     }
   }
 
   /**
    * Runs `work` in one transaction on the primary: BEGIN, then COMMIT if it resolves or ROLLBACK
    * if it throws (the error is rethrown). Every statement must go through `tx`; the router's own
-   * methods would run on other connections, outside the transaction.
+   * methods would run on other connections, outside the transaction, and `read()` refuses to.
+   * The WAL position right after COMMIT becomes the session's consistency token.
    */
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     this.assertOpen();
     const client = await this.primary.pool.connect();
-    const transactionExecutor = new TransactionExecutor(client, this.primary.node);
+    const transactionExecutor = new TransactionExecutor(client, this.primary.node, this.primary.pool, this.slowQueryLog);
     let releaseError: Error | undefined;
     // A checked-out client has no pool listener: a connection lost mid-transaction (a restarted
     // primary) would emit an unhandled 'error' and crash the process. The statement in flight
@@ -101,8 +218,12 @@ export class DatabaseRouter implements SqlExecutor {
     client.on('error', onConnectionError);
     try {
       await client.query('BEGIN');
-      const result = await work(transactionExecutor);
-      await client.query('COMMIT');
+      const result = await activeTransaction.run(this, () => work(transactionExecutor));
+      // One round trip for both: the position read right after COMMIT covers the commit record.
+      const committed: QueryResult[] = (await client.query(
+        'COMMIT; SELECT pg_current_wal_lsn()::text AS position',
+      )) as unknown as QueryResult[];
+      this.observeWritePosition((committed[1]?.rows[0] as { position?: string } | undefined)?.position);
       return result;
     } catch (error) {
       try {
@@ -141,10 +262,29 @@ export class DatabaseRouter implements SqlExecutor {
   /** Readiness check: resolves when the primary answers `SELECT 1`. */
   async ping(): Promise<void> {
     this.assertOpen();
-    await runMeasured(this.primary, 'read', 'SELECT 1');
+    await this.run(this.primary, 'strong', 'SELECT 1');
   }
 
-  /** Stops every LISTEN and closes every pool. Safe to call more than once. */
+  /** Each replica's state, lag and load, as of the last check. */
+  replicaStatus(): ReplicaStatus[] {
+    return this.replicas.map((replica) => ({
+      node: replica.node,
+      state: replica.state,
+      weight: replica.weight,
+      lagBytes: replica.lagBytes,
+      lagMs: replica.lagMs,
+      outstanding: replica.outstanding,
+      replayedLsn: replica.replayedLsn === undefined ? undefined : formatLsn(replica.replayedLsn),
+    }));
+  }
+
+  /** Checks every replica now rather than at the next poll; resolves once the check is done. */
+  async refreshReplicaStatus(): Promise<ReplicaStatus[]> {
+    await this.monitor.refresh();
+    return this.replicaStatus();
+  }
+
+  /** Stops every LISTEN and the replica checks, and closes every pool. Safe to call more than once. */
   close(): Promise<void> {
     // Assigned synchronously, so every method called after close() refuses at once.
     this.closing ??= this.closeEverything();
@@ -152,25 +292,127 @@ export class DatabaseRouter implements SqlExecutor {
   }
 
   private async closeEverything(): Promise<void> {
+    this.unreportPools();
     const listeners = [...this.subscriptions];
     this.subscriptions.clear();
-    await Promise.all(listeners.map((listener) => listener.close()));
+    await Promise.all([...listeners.map((listener) => listener.close()), this.monitor.stop()]);
     await Promise.all([this.primary, ...this.replicas].map(({ pool }) => pool.end()));
   }
 
-  private pickReplica(): DatabaseNodePool | undefined {
-    if (this.replicas.length === 0) return undefined;
-    const replica = this.replicas[this.nextReplicaIndex % this.replicas.length];
-    this.nextReplicaIndex = (this.nextReplicaIndex + 1) % this.replicas.length;
-    return replica;
+  /** Picks the replica for a read, or says why the primary must serve it. */
+  private async routeRead(consistency: Exclude<ReadConsistency, 'strong'>, maxLagMs: number): Promise<ReadRoute> {
+    switch (consistency) {
+      case 'eventual':
+        return this.pick(this.replicas.filter((replica) => replica.healthy));
+      case 'bounded':
+        return this.pick(this.replicas.filter((replica) => replica.healthy && replica.state !== 'unknown' && replica.lagMs <= maxLagMs));
+      case 'session':
+        return this.routeSessionRead(currentConsistencySession()?.token);
+    }
   }
 
-  private createNodePool(node: DatabaseNode, connectionString: string, settings: PoolConfig): DatabaseNodePool {
-    const pool = new Pool({ ...settings, connectionString });
+  /**
+   * Read-your-writes. Without a token, any replica in the read set will do. With one, a replica
+   * whose cached replay position has reached it serves the read at once (no round trip: replay
+   * only moves forward, so a cached position is never ahead of the truth). Otherwise the read
+   * waits up to `sessionWaitMs` on the replica furthest ahead, watching its position directly,
+   * unless that replica is measured too far behind for waiting to help.
+   */
+  private async routeSessionRead(token: ConsistencyToken | undefined): Promise<ReadRoute> {
+    const readSet = this.replicas.filter((replica) => replica.inReadSet);
+    if (token === undefined || readSet.length === 0) return this.pick(readSet);
+    const target = lsnToBigInt(token);
+    const startedAt = performance.now();
+    const caughtUp = readSet.filter((replica) => replica.replayedLsn !== undefined && replica.replayedLsn >= target);
+    if (caughtUp.length > 0) {
+      sessionReadWait.observe(0);
+      return this.pick(caughtUp);
+    }
+    const furthest = readSet.reduce((best, replica) => ((replica.replayedLsn ?? -1n) > (best.replayedLsn ?? -1n) ? replica : best));
+    if (furthest.lagMs > this.sessionWaitMs) return { fallback: 'session_replica_behind' };
+    let client: PoolClient | undefined;
+    try {
+      client = await this.monitor.waitForReplay(furthest, target, Date.now() + this.sessionWaitMs, SESSION_WAIT_STEP_MS);
+    } catch (error) {
+      const reason = classifyReplicaFailure(error);
+      if (reason === undefined) throw error;
+      if (REPLICA_DOWN_REASONS.has(reason)) this.monitor.markDown(furthest, error);
+      return { fallback: reason };
+    } finally {
+      sessionReadWait.observe((performance.now() - startedAt) / 1000);
+    }
+    if (client === undefined) return { fallback: 'session_wait_timeout' };
+    furthest.outstanding += 1;
+    return { replica: furthest, client };
+  }
+
+  /** Picks the least loaded candidate and reserves it (the read releases it when done). */
+  private pick(candidates: readonly ReplicaNode[]): ReadRoute {
+    this.rotation = (this.rotation + 1) % Math.max(1, this.replicas.length);
+    const replica = pickLeastOutstanding(candidates, this.rotation);
+    if (replica === undefined) return { fallback: 'no_eligible_replica' };
+    replica.outstanding += 1;
+    return { replica };
+  }
+
+  private async readPrimary<Row extends object>(
+    consistency: ReadConsistency,
+    text: string,
+    params: readonly unknown[] | undefined,
+    fallback?: ReadFallbackReason,
+  ): Promise<QueryRows<Row>> {
+    if (fallback !== undefined) recordReadFallback(fallback);
+    const { rows, rowCount } = await this.run<Row>(this.primary, consistency, text, params);
+    return { rows, rowCount };
+  }
+
+  /** Reads the primary's WAL position after a write committed, and records it. */
+  private async recordWritePosition(pool: Pool): Promise<void> {
+    const { rows } = await pool.query<{ position: string }>('SELECT pg_current_wal_lsn()::text AS position');
+    this.observeWritePosition(rows[0]?.position);
+  }
+
+  private observeWritePosition(position: string | undefined): void {
+    if (position === undefined) return;
+    currentConsistencySession()?.observe(position);
+    this.monitor.recordPrimaryPosition(lsnToBigInt(position));
+  }
+
+  private run<Row extends object>(
+    target: { node: DatabaseNode; pool: Pool | PoolClient },
+    kind: QueryKind,
+    text: string,
+    params?: readonly unknown[],
+  ): Promise<MeasuredResult<Row>> {
+    return runMeasured<Row>(
+      target,
+      kind,
+      text,
+      params,
+      this.slowQueryLog && { log: this.slowQueryLog, explainPool: this.poolOf(target.node) },
+    );
+  }
+
+  private poolOf(node: DatabaseNode): Pool {
+    return this.replicas.find((replica) => replica.node === node)?.pool ?? this.primary.pool;
+  }
+
+  private createReplica(url: string, weight: number, settings: PoolConfig, health: ReplicaHealthSettings): ReplicaNode {
+    const node = new URL(url).host;
+    if (!(weight > 0)) throw new Error(`replica weight must be positive, got ${weight} for ${node}`);
+    const pool = this.createPool(node, { ...settings, connectionString: url });
+    const healthPool = new Pool(healthCheckPoolConfig({ ...settings, connectionString: url }, health));
+    // Health-check failures are handled by the monitor; an idle health connection dying is not news.
+    healthPool.on('error', () => undefined);
+    return new ReplicaNode(node, weight, pool, healthPool);
+  }
+
+  private createPool(node: DatabaseNode, config: PoolConfig): Pool {
+    const pool = new Pool(config);
     // An idle connection that dies (server restart, network blip) emits 'error' on the pool; with
     // no listener that would crash the process. The pool has already discarded the connection.
     pool.on('error', (error) => this.logger.error({ err: error, node }, 'idle database connection failed'));
-    return { node, pool };
+    return pool;
   }
 
   private assertOpen(): void {
@@ -185,16 +427,18 @@ class TransactionExecutor implements SqlExecutor {
   constructor(
     private readonly client: PoolClient,
     private readonly node: DatabaseNode,
+    private readonly explainPool: Pool,
+    private readonly slowQueryLog: SlowQueryLog | undefined,
   ) {}
 
-  query<Row extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryRows<Row>> {
+  async query<Row extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryRows<Row>> {
     if (this.finished) {
       // The connection is back in the pool, maybe inside someone else's transaction by now.
-      return Promise.reject(
-        new Error('transaction executor used after its transaction ended; run every statement inside the work callback'),
-      );
+      throw new Error('transaction executor used after its transaction ended; run every statement inside the work callback');
     }
-    return runMeasured<Row>({ node: this.node, pool: this.client }, 'transaction', text, params);
+    const slowQueries = this.slowQueryLog && { log: this.slowQueryLog, explainPool: this.explainPool };
+    const { rows, rowCount } = await runMeasured<Row>({ node: this.node, pool: this.client }, 'transaction', text, params, slowQueries);
+    return { rows, rowCount };
   }
 
   finish(): void {
@@ -202,28 +446,38 @@ class TransactionExecutor implements SqlExecutor {
   }
 }
 
+interface MeasuredResult<Row> extends QueryRows<Row> {
+  /** The command tag of each statement run (`INSERT`, `SELECT`, ...). */
+  commands: string[];
+}
+
 /** Runs one statement, counting it and timing it against the server that ran it. */
 async function runMeasured<Row extends object>(
   target: { node: DatabaseNode; pool: Pool | PoolClient },
   kind: QueryKind,
   text: string,
-  params?: readonly unknown[],
-): Promise<QueryRows<Row>> {
+  params: readonly unknown[] | undefined,
+  slowQueries: { log: SlowQueryLog; explainPool: Pool } | undefined,
+): Promise<MeasuredResult<Row>> {
   databaseQueriesTotal.inc({ node: target.node, kind });
-  const stopTimer = databaseQueryDuration.startTimer({ node: target.node });
+  const startedAt = performance.now();
   try {
     const outcome: QueryResult<Row> | QueryResult<Row>[] = await target.pool.query<Row>(text, params as unknown[] | undefined);
     // Several statements in one text (a migration script) come back as one result each; the
     // last is the one a caller means.
-    const result = Array.isArray(outcome) ? outcome[outcome.length - 1] : outcome;
-    if (result === undefined) return { rows: [], rowCount: 0 };
-    return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
+    const results = Array.isArray(outcome) ? outcome : [outcome];
+    const result = results[results.length - 1];
+    const commands = results.map((each) => each.command);
+    if (result === undefined) return { rows: [], rowCount: 0, commands };
+    return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length, commands };
   } finally {
-    stopTimer();
+    const durationMs = performance.now() - startedAt;
+    databaseQueryDuration.observe({ node: target.node }, durationMs / 1000);
+    slowQueries?.log.observe({ pool: slowQueries.explainPool, node: target.node, text, params, durationMs });
   }
 }
 
-function connectionSettings(config: DatabaseConfig): PoolConfig {
+function connectionSettings(config: DatabaseConfig): PoolConfig & { max: number; statement_timeout: number } {
   return {
     max: config.poolSize ?? DATABASE_DEFAULTS.poolSize,
     application_name: config.applicationName,
@@ -233,4 +487,8 @@ function connectionSettings(config: DatabaseConfig): PoolConfig {
     keepAlive: true,
     types: databaseTypeParsers,
   };
+}
+
+function formatLsn(lsn: bigint): string {
+  return `${(lsn >> 32n).toString(16).toUpperCase()}/${(lsn & 0xffffffffn).toString(16).toUpperCase()}`;
 }

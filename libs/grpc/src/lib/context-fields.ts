@@ -1,11 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js';
-import {
-  CORRELATION_ID_HEADER,
-  type ContextSlot,
-  acceptCorrelationId,
-  consistencyTokenContext,
-  correlationIdContext,
-} from '@workshop/observability';
+import { CORRELATION_ID_HEADER, type ContextSlot, acceptCorrelationId, correlationIdContext } from '@workshop/observability';
 
 /**
  * One value of the request context that crosses gRPC hops: the async-context slot it lives in
@@ -30,13 +24,10 @@ export function patternField(slot: ContextSlot<string>, metadataKey: string, pat
   return { slot, metadataKey, accept: (received) => (received !== undefined && pattern.test(received) ? received : undefined) };
 }
 
-export const CONSISTENCY_TOKEN_METADATA_KEY = 'x-consistency-token';
-
 /** Every value that follows a request from service to service, in one list. */
 export const GRPC_CONTEXT_FIELDS: readonly GrpcContextField[] = [
   // A service always works under some correlation id: a call that brought none gets a new one.
   { slot: correlationIdContext, metadataKey: CORRELATION_ID_HEADER, accept: acceptCorrelationId },
-  patternField(consistencyTokenContext, CONSISTENCY_TOKEN_METADATA_KEY, /^[A-Za-z0-9./:_-]{1,128}$/),
 ];
 
 /** Copies the value of every field set in the current context into outgoing `metadata`. */

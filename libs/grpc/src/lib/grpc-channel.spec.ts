@@ -10,7 +10,7 @@ import {
   type sendUnaryData,
   status as GrpcStatus,
 } from '@grpc/grpc-js';
-import { consistencyTokenContext, correlationIdContext } from '@workshop/observability';
+import { correlationIdContext } from '@workshop/observability';
 import { ECHO_SERVICE_NAME, type EchoMessage, EchoServiceDefinition, startEchoServer, startResettableProxy } from '../testing/echo-service';
 import { interruptedReadReplayInterceptor } from './interrupted-read-replay.interceptor';
 import { channelTarget } from './channel-target';
@@ -109,13 +109,10 @@ describe('the gRPC channel', () => {
       });
       const start = Date.now();
 
-      const response = await correlationIdContext.run('corr-7', () =>
-        consistencyTokenContext.run('0/16B3748', () => call(client(middle, { deadlineMs: 1_500 }), 'read', 'hi')),
-      );
+      const response = await correlationIdContext.run('corr-7', () => call(client(middle, { deadlineMs: 1_500 }), 'read', 'hi'));
 
       expect(response.text).toBe('from downstream');
       expect(seen.metadata?.get('x-correlation-id')).toEqual(['corr-7']);
-      expect(seen.metadata?.get('x-consistency-token')).toEqual(['0/16B3748']);
       // grpc-timeout travels as a duration, so each hop's clock adds a little; far from 10 s all the same.
       expect(seen.deadline).toBeLessThan(start + 1_500 + 1_000);
     });
@@ -139,16 +136,13 @@ describe('the gRPC channel', () => {
     it('drops context values that are not plainly valid instead of passing them on', () => {
       const metadata = new Metadata();
       metadata.set('x-correlation-id', 'corr {"injected":true}');
-      metadata.set('x-consistency-token', '0/16B3748');
 
       const restored = runWithContextFromMetadata(metadata, () => ({
         correlationId: correlationIdContext.current(),
-        token: consistencyTokenContext.current(),
       }));
 
       expect(restored).toEqual({
         correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
-        token: '0/16B3748',
       });
     });
   });

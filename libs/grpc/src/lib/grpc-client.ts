@@ -1,6 +1,12 @@
-import { type CallOptions, type Client, type ChannelOptions, Metadata } from '@grpc/grpc-js';
+import { InterceptingCall, Metadata, type CallOptions, type ChannelOptions, type Client, type Interceptor } from '@grpc/grpc-js';
 import { Transport, type ClientGrpc, type ClientProviderOptions } from '@nestjs/microservices';
 import { DomainError, fromGrpcError } from '@workshop/errors';
+import {
+  CONSISTENCY_TOKEN_HEADER,
+  type ConsistencySession,
+  consistencyTokenFromMetadata,
+  currentConsistencySession,
+} from '@workshop/observability';
 import { type Observable, lastValueFrom } from 'rxjs';
 import { channelTarget } from './channel-target';
 import { contextPropagationInterceptor } from './context-propagation.interceptor';
@@ -61,10 +67,14 @@ type UnaryMethod<Request, Response> = (request: Request, metadata?: Metadata) =>
 /**
  * Calls one unary RPC, with failures translated into the shared error vocabulary (a
  * DomainError), so callers never see raw gRPC errors. The channel's interceptor gives the call
- * its deadline and metadata; `deadlineMs` asks for a shorter or longer budget than the channel's
- * default (it is still cut to the incoming call's deadline). When the call being handled has no
- * time left, nothing is sent: the callee would only do work no one waits for. `metadata` is for
- * what is explicit in a call (the caller's identity); the context fields are added to it.
+ * its deadline and the context fields (the correlation id); `deadlineMs` asks for a shorter or
+ * longer budget than the channel's default (it is still cut to the incoming call's deadline).
+ * When the call being handled has no time left, nothing is sent: the callee would only do work no
+ * one waits for. `metadata` is for what is explicit in a call (the caller's identity).
+ *
+ * The consistency token travels both ways, so it is not a one-way context field: the request's
+ * session token goes out in the metadata, and a token in the response (the callee wrote
+ * something) joins the caller's session, which hands it back to the client.
  */
 export async function callUnary<Request, Response>(
   method: UnaryMethod<Request, Response>,
@@ -74,20 +84,45 @@ export async function callUnary<Request, Response>(
   if (inboundDeadlineExpired()) {
     throw new DomainError('DEADLINE_EXCEEDED', 'The request ran out of time before a service it needs could be called');
   }
-  const callOptions: CallOptions = options.deadlineMs === undefined ? {} : { deadline: outgoingDeadline(options.deadlineMs) };
+  const metadata = options.metadata?.clone() ?? new Metadata();
+  const session = currentConsistencySession();
+  if (session?.token !== undefined) metadata.set(CONSISTENCY_TOKEN_HEADER, session.token);
+  const callOptions: CallOptions = {
+    ...(options.deadlineMs === undefined ? {} : { deadline: outgoingDeadline(options.deadlineMs) }),
+    ...(session === undefined ? {} : { interceptors: [consistencyTokenReceiver(session)] }),
+  };
   // The generated client interface declares (request, metadata); Nest forwards any further
   // argument to grpc-js, which takes CallOptions third. This is the one place that relies on it.
   const withCallOptions = method as unknown as (request: Request, metadata: Metadata, callOptions: CallOptions) => Observable<Response>;
   try {
-    return await lastValueFrom(withCallOptions(request, options.metadata?.clone() ?? new Metadata(), callOptions));
+    return await lastValueFrom(withCallOptions(request, metadata, callOptions));
   } catch (error) {
     throw fromGrpcError(error);
   }
 }
 
 /**
- * Resolves when the channel to `serviceName` is connected (to at least one instance), rejects
- * after `timeoutMs`: the readiness check for a dependency reached over gRPC.
+ * A client interceptor that moves the consistency token of a response's metadata into `session`.
+ * The session is captured when the call starts: grpc-js delivers metadata outside the caller's
+ * async context.
+ */
+function consistencyTokenReceiver(session: ConsistencySession): Interceptor {
+  return (options, nextCall) =>
+    new InterceptingCall(nextCall(options), {
+      start(metadata, _listener, next) {
+        next(metadata, {
+          onReceiveMetadata(received, nextMetadata) {
+            session.observe(consistencyTokenFromMetadata(received));
+            nextMetadata(received);
+          },
+        });
+      },
+    });
+}
+
+/**
+ * Resolves when the channel to `serviceName` is connected, rejects after `timeoutMs`: the
+ * readiness check for a dependency reached over gRPC.
  */
 export function waitForChannelReady(client: ClientGrpc, serviceName: string, timeoutMs: number): Promise<void> {
   const grpcClient = client.getClientByServiceName<Client>(serviceName);

@@ -1,6 +1,6 @@
 import { Metadata } from '@grpc/grpc-js';
 import type { CallHandler, ExecutionContext } from '@nestjs/common';
-import { consistencyTokenContext, correlationIdContext } from '@workshop/observability';
+import { correlationIdContext } from '@workshop/observability';
 import { defer, lastValueFrom, of } from 'rxjs';
 import { type InboundCall, inboundCallContext, inboundDeadline } from './deadline';
 import { GrpcContextInterceptor } from './grpc-context.interceptor';
@@ -18,20 +18,16 @@ describe('GrpcContextInterceptor', () => {
   it('runs the handler with the context from the metadata and the incoming call at hand', async () => {
     const metadata = new Metadata();
     metadata.set('x-correlation-id', 'corr-9');
-    metadata.set('x-consistency-token', '0/16B3748');
     const deadline = Date.now() + 800;
     const call = { getDeadline: () => deadline } as unknown as InboundCall;
     // The handler reads the context when it runs, as a real one does: at subscription.
     const handler: CallHandler = {
-      handle: () =>
-        defer(() =>
-          of({ correlationId: correlationIdContext.current(), token: consistencyTokenContext.current(), deadline: inboundDeadline() }),
-        ),
+      handle: () => defer(() => of({ correlationId: correlationIdContext.current(), deadline: inboundDeadline() })),
     };
 
     const seen = await lastValueFrom(new GrpcContextInterceptor().intercept(rpcContext(metadata, call), handler));
 
-    expect(seen).toEqual({ correlationId: 'corr-9', token: '0/16B3748', deadline });
+    expect(seen).toEqual({ correlationId: 'corr-9', deadline });
     expect(inboundCallContext.current()).toBeUndefined();
   });
 });

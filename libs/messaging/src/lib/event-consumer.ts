@@ -1,6 +1,13 @@
 import { type Consumer, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
 import { type TopicContract } from '@workshop/contracts';
-import { CORRELATION_ID_HEADER, createLogger, runWithCorrelationId, type Logger } from '@workshop/observability';
+import {
+  CONSISTENCY_TOKEN_HEADER,
+  CORRELATION_ID_HEADER,
+  createLogger,
+  runWithConsistencyToken,
+  runWithCorrelationId,
+  type Logger,
+} from '@workshop/observability';
 import { backoffDelayMs, sleepUnlessAborted, type BackoffPolicy } from './backoff';
 import { decodeHeaders } from './event-headers';
 import { createKafkaClient } from './kafka/kafka-client';
@@ -165,11 +172,14 @@ export class EventConsumer {
       headers: decodeHeaders(message.headers),
     };
     // Everything below, our own logs and the handler's, carries the producer's correlation id.
-    return runWithCorrelationId(context.headers[CORRELATION_ID_HEADER], async () => {
-      const invoke = this.decode(context, message.value);
-      if (invoke === undefined) return true;
-      return this.invokeUntilSuccess(invoke, context, heartbeat);
-    });
+    // And its consistency token: the handler's session reads see what the producer had written.
+    return runWithCorrelationId(context.headers[CORRELATION_ID_HEADER], () =>
+      runWithConsistencyToken(context.headers[CONSISTENCY_TOKEN_HEADER], async () => {
+        const invoke = this.decode(context, message.value);
+        if (invoke === undefined) return true;
+        return this.invokeUntilSuccess(invoke, context, heartbeat);
+      }),
+    );
   }
 
   private decode(context: EventContext, value: Buffer | null): ((context: EventContext) => Promise<void>) | undefined {

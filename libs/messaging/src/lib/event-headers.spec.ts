@@ -1,5 +1,18 @@
-import { CORRELATION_ID_HEADER } from '@workshop/observability';
-import { decodeHeaders, withCorrelationId } from './event-headers';
+import { CONSISTENCY_TOKEN_HEADER, CORRELATION_ID_HEADER } from '@workshop/observability';
+import { decodeHeaders, withConsistencyToken, withCorrelationId } from './event-headers';
+
+describe('withConsistencyToken', () => {
+  it('sets the later of the token carried and the one given', () => {
+    expect(withConsistencyToken({ tenant: 'acme' }, '0/10')).toEqual({ tenant: 'acme', [CONSISTENCY_TOKEN_HEADER]: '0/10' });
+    expect(withConsistencyToken({ [CONSISTENCY_TOKEN_HEADER]: '1/0' }, '0/FFFF')).toEqual({ [CONSISTENCY_TOKEN_HEADER]: '1/0' });
+    expect(withConsistencyToken({ [CONSISTENCY_TOKEN_HEADER]: '0/1' }, '0/2')).toEqual({ [CONSISTENCY_TOKEN_HEADER]: '0/2' });
+  });
+
+  it('ignores malformed tokens and adds nothing without one', () => {
+    expect(withConsistencyToken({ [CONSISTENCY_TOKEN_HEADER]: 'junk' }, '0/2')).toEqual({ [CONSISTENCY_TOKEN_HEADER]: '0/2' });
+    expect(withConsistencyToken({}, undefined)).toEqual({});
+  });
+});
 
 describe('withCorrelationId', () => {
   it('stamps the current correlation id on an event without one', () => {

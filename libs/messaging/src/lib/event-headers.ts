@@ -1,4 +1,4 @@
-import { CORRELATION_ID_HEADER } from '@workshop/observability';
+import { CONSISTENCY_TOKEN_HEADER, CORRELATION_ID_HEADER, laterConsistencyToken, parseConsistencyToken } from '@workshop/observability';
 
 /**
  * The header that names one event uniquely, stamped by the outbox. A consumer that must process
@@ -23,6 +23,16 @@ export function withCorrelationId(
     result[CORRELATION_ID_HEADER] = correlationId;
   }
   return result;
+}
+
+/**
+ * The headers with the consistency token set to the later of the one they carry and `token`: a
+ * position at or past the commit of the event, so the consumer's session reads see the state
+ * the event describes (libs/db, read-your-writes by WAL position).
+ */
+export function withConsistencyToken(headers: Readonly<Record<string, string>>, token: string | undefined): Record<string, string> {
+  const later = laterConsistencyToken(parseConsistencyToken(headers[CONSISTENCY_TOKEN_HEADER]), parseConsistencyToken(token));
+  return later === undefined ? { ...headers } : { ...headers, [CONSISTENCY_TOKEN_HEADER]: later };
 }
 
 /**

@@ -21,9 +21,3 @@ export class ContextSlot<T> {
     return this.storage.run(value, work);
   }
 }
-
-/**
- * A token naming a write the caller has seen (a WAL position): a read that carries it must be
- * served by a database that has replayed at least that far.
- */
-export const consistencyTokenContext = new ContextSlot<string>('consistencyToken');

@@ -20,7 +20,8 @@ export interface InfrastructureOptions {
   env?: Environment;
   /**
    * How many streaming replicas `up` runs. Replica N listens on the primary's port + N
-   * (15433, 15434, ...) and streams through the replication slot `replica_N`. Default 1.
+   * (15433, 15434, ...) and streams through the replication slot `replica_N`. Default:
+   * POSTGRES_REPLICAS (1).
    */
   postgresReplicas?: number;
   /** Progress messages (what is being started, how long it took); silent by default. */
@@ -52,7 +53,7 @@ interface Stack {
 function buildStack(options: InfrastructureOptions = {}): Stack {
   const loaded = options.env === undefined ? loadInfrastructureConfig() : loadInfrastructureConfig(options.env);
   const paths = infrastructurePaths();
-  const replicaCount = options.postgresReplicas ?? 1;
+  const replicaCount = options.postgresReplicas ?? loaded.postgres.localReplicas;
   if (!Number.isInteger(replicaCount) || replicaCount < 0) {
     throw new Error(`postgresReplicas must be a whole number >= 0, got ${replicaCount}.`);
   }
@@ -330,4 +331,29 @@ export async function pauseComponent(name: ComponentName, options: Infrastructur
 /** Lets a paused component run again (SIGCONT). */
 export async function resumeComponent(name: ComponentName, options: InfrastructureOptions = {}): Promise<void> {
   await findComponent(name, options).resume();
+}
+
+/** The replica called `name`, for the lag-injection functions below. */
+function findReplica(name: ComponentName, options: InfrastructureOptions): PostgresReplica {
+  const component = findComponent(name, options);
+  if (!(component instanceof PostgresReplica)) throw new Error(`${name} is not a PostgreSQL replica.`);
+  return component;
+}
+
+/**
+ * Makes a replica lag by `delayMs`: it applies each transaction that long after the primary
+ * committed it (`recovery_min_apply_delay`). 0 removes the delay; a restart of the replica does too.
+ */
+export async function setReplicaApplyDelay(name: ComponentName, delayMs: number, options: InfrastructureOptions = {}): Promise<void> {
+  await findReplica(name, options).setApplyDelay(delayMs);
+}
+
+/** Freezes a replica's data (`pg_wal_replay_pause()`); it keeps answering reads. Undo with `resumeReplicaReplay`. */
+export async function pauseReplicaReplay(name: ComponentName, options: InfrastructureOptions = {}): Promise<void> {
+  await findReplica(name, options).setReplayPaused(true);
+}
+
+/** Lets a replica replay WAL again after `pauseReplicaReplay`. */
+export async function resumeReplicaReplay(name: ComponentName, options: InfrastructureOptions = {}): Promise<void> {
+  await findReplica(name, options).setReplayPaused(false);
 }

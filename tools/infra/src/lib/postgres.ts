@@ -397,6 +397,36 @@ export class PostgresReplica extends PostgresInstance {
     }
   }
 
+  /** A real start (not finding it running) clears lag injected earlier, so a crashed test cannot leave it behind. */
+  override async start(): Promise<boolean> {
+    const started = await super.start();
+    if (started) await this.setApplyDelay(0);
+    return started;
+  }
+
+  /**
+   * Injects replication lag: the replica applies each transaction only `delayMs` after the
+   * primary committed it (`recovery_min_apply_delay`; 0 removes the delay). WAL still streams, so
+   * the primary keeps its slot position, and the delay survives a reload but not a restart.
+   */
+  async setApplyDelay(delayMs: number): Promise<void> {
+    if (!Number.isInteger(delayMs) || delayMs < 0) throw new Error(`delayMs must be a whole number >= 0, got ${delayMs}.`);
+    await this.withSuperuser(async (client) => {
+      await client.query(
+        delayMs === 0 ? 'ALTER SYSTEM RESET recovery_min_apply_delay' : `ALTER SYSTEM SET recovery_min_apply_delay = '${delayMs}ms'`,
+      );
+      await client.query('SELECT pg_reload_conf()');
+    });
+  }
+
+  /**
+   * Stops (or resumes) applying WAL: the replica keeps answering queries from a frozen snapshot
+   * of the data while the primary moves on (`pg_wal_replay_pause()`/`pg_wal_replay_resume()`).
+   */
+  async setReplayPaused(paused: boolean): Promise<void> {
+    await this.withSuperuser((client) => client.query(paused ? 'SELECT pg_wal_replay_pause()' : 'SELECT pg_wal_replay_resume()'));
+  }
+
   protected async describe(): Promise<string | undefined> {
     const primaryState = this.primary.currentState();
     if (primaryState !== 'running') return `primary ${primaryState}`;

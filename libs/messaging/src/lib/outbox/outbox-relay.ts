@@ -1,6 +1,7 @@
 import { type DatabaseNotificationSubscription, type DatabaseRouter } from '@workshop/db';
 import { createLogger, type Logger } from '@workshop/observability';
 import { backoffDelayMs, sleepUnlessAborted, type BackoffPolicy } from '../backoff';
+import { withConsistencyToken } from '../event-headers';
 import { type EventPublisher } from '../event-publisher';
 import { outboxBacklog, outboxPublishedTotal } from '../messaging-metrics';
 import { outboxChannel, outboxTable } from './outbox-naming';
@@ -29,6 +30,8 @@ interface OutboxRow {
   message_key: string;
   payload: Buffer;
   headers: Record<string, string> | null;
+  /** The primary's WAL position when the batch was claimed: past the commit of every row it sees. */
+  consistency_token: string;
 }
 
 /** After a failed cycle (Kafka or Postgres unreachable): 500 ms, 1 s, 2 s, ... up to 30 s. */
@@ -135,7 +138,7 @@ export class OutboxRelay {
     this.workAnnounced = false;
     const published = await this.db.transaction(async (tx) => {
       const { rows } = await tx.query<OutboxRow>(
-        `SELECT id, topic, message_key, payload, headers FROM ${this.table}
+        `SELECT id, topic, message_key, payload, headers, pg_current_wal_lsn()::text AS consistency_token FROM ${this.table}
          WHERE published_at IS NULL
          ORDER BY sequence
          LIMIT $1
@@ -144,7 +147,12 @@ export class OutboxRelay {
       );
       if (rows.length === 0) return rows;
       await this.publisher.publishEncoded(
-        rows.map((row) => ({ topic: row.topic, key: row.message_key, value: row.payload, headers: row.headers ?? {} })),
+        rows.map((row) => ({
+          topic: row.topic,
+          key: row.message_key,
+          value: row.payload,
+          headers: withConsistencyToken(row.headers ?? {}, row.consistency_token),
+        })),
       );
       await tx.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((row) => row.id)]);
       return rows;

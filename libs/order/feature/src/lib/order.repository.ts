@@ -28,6 +28,15 @@ export type PlacedOrder = orderV1.Order & { createdAt: Date };
 
 const ORDER_COLUMNS = 'id, user_id, status, lines, total_minor, currency_code, created_at';
 
+/** The reads the repository runs; named so the query-plan tool explains exactly these. */
+export const ORDER_SQL = {
+  findById: `SELECT ${ORDER_COLUMNS} FROM orders.orders WHERE id = $1`,
+  firstPageByUser: `SELECT ${ORDER_COLUMNS} FROM orders.orders WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+  pageByUserAfter: `SELECT ${ORDER_COLUMNS} FROM orders.orders
+      WHERE user_id = $1 AND (created_at, id) < ($2, $3)
+      ORDER BY created_at DESC, id DESC LIMIT $4`,
+} as const;
+
 /** Every SQL statement order-service runs, and which server each one goes to. */
 @Injectable()
 export class OrderRepository {
@@ -74,26 +83,23 @@ export class OrderRepository {
     });
   }
 
-  /** Reads from a replica; a miss is confirmed on the primary, since a new order may not have replicated yet. */
+  /**
+   * A session read (read-your-writes for a caller that sends its consistency token); a miss is
+   * confirmed on the primary, since a caller without a token may ask for an order that has not
+   * replicated yet.
+   */
   async findById(id: string): Promise<PlacedOrder | undefined> {
-    const sql = `SELECT ${ORDER_COLUMNS} FROM orders.orders WHERE id = $1`;
-    const row = (await this.db.read<OrderRow>(sql, [id])).rows[0] ?? (await this.db.query<OrderRow>(sql, [id])).rows[0];
+    const row =
+      (await this.db.read<OrderRow>(ORDER_SQL.findById, [id], { consistency: 'session' })).rows[0] ??
+      (await this.db.read<OrderRow>(ORDER_SQL.findById, [id], { consistency: 'strong' })).rows[0];
     return row === undefined ? undefined : toOrder(row);
   }
 
   /** One page of a user's orders, newest first, strictly after `after`. */
   async listByUser(userId: string, limit: number, after: KeysetPosition | undefined): Promise<PlacedOrder[]> {
     const result = after
-      ? await this.db.read<OrderRow>(
-          `SELECT ${ORDER_COLUMNS} FROM orders.orders
-            WHERE user_id = $1 AND (created_at, id) < ($2, $3)
-            ORDER BY created_at DESC, id DESC LIMIT $4`,
-          [userId, after.createdAt, after.id, limit],
-        )
-      : await this.db.read<OrderRow>(
-          `SELECT ${ORDER_COLUMNS} FROM orders.orders WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
-          [userId, limit],
-        );
+      ? await this.db.read<OrderRow>(ORDER_SQL.pageByUserAfter, [userId, after.createdAt, after.id, limit])
+      : await this.db.read<OrderRow>(ORDER_SQL.firstPageByUser, [userId, limit]);
     return result.rows.map(toOrder);
   }
 

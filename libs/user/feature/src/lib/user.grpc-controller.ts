@@ -34,4 +34,8 @@ export class UserGrpcController implements userV1.UserServiceController {
   async batchGetUsers(request: userV1.BatchGetUsersRequest, metadata?: Metadata): Promise<userV1.BatchGetUsersResponse> {
     return { users: await this.users.batchGetUsers(callerIdentityFromMetadata(metadata), request.ids) };
   }
+
+  async updateUser(request: userV1.UpdateUserRequest, metadata?: Metadata): Promise<userV1.UpdateUserResponse> {
+    return { user: await this.users.updateUser(callerIdentityFromMetadata(metadata), request) };
+  }
 }

@@ -29,6 +29,21 @@ export interface UserPagePosition {
 
 const UNIQUE_VIOLATION = '23505';
 
+/** The statements the repository runs; named so the query-plan tool explains exactly these. */
+export const USER_SQL = {
+  findById: 'SELECT id, email, name, created_at FROM users.users WHERE id = $1',
+  orderStatistics: `SELECT user_id, currency_code, orders_count, total_spent_minor, last_order_at
+      FROM users.order_statistics WHERE user_id = $1 ORDER BY currency_code`,
+  orderStatisticsOfUsers: `SELECT user_id, currency_code, orders_count, total_spent_minor, last_order_at
+      FROM users.order_statistics WHERE user_id = ANY($1::uuid[]) ORDER BY user_id, currency_code`,
+  findByIds: 'SELECT id, email, name, created_at FROM users.users WHERE id = ANY($1::uuid[])',
+  firstPage: 'SELECT id, email, name, created_at FROM users.users ORDER BY created_at, id LIMIT $1',
+  pageAfter: `SELECT id, email, name, created_at FROM users.users
+      WHERE (created_at, id) > ($1, $2) ORDER BY created_at, id LIMIT $3`,
+  update: `UPDATE users.users SET email = COALESCE($2, email), name = COALESCE($3, name)
+      WHERE id = $1 RETURNING id, email, name, created_at`,
+} as const;
+
 /** Every SQL statement user-service runs, and which server each one goes to. */
 @Injectable()
 export class UserRepository {
@@ -49,20 +64,36 @@ export class UserRepository {
   }
 
   /**
-   * Finds a user on a replica. A user created a moment ago may not have reached the replica yet,
-   * so a miss there is confirmed on the primary before it becomes NOT_FOUND.
+   * Changes the given fields on the primary. Returns the new row, undefined for an unknown id,
+   * or 'email_taken' when the new email belongs to someone else. The commit's WAL position
+   * becomes the request's consistency token, so the caller's next read sees the change.
+   */
+  async update(id: string, changes: { email?: string; name?: string }): Promise<UserRow | 'email_taken' | undefined> {
+    try {
+      const result = await this.db.query<UserRow>(USER_SQL.update, [id, changes.email ?? null, changes.name ?? null]);
+      return result.rows[0];
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return 'email_taken';
+      throw error;
+    }
+  }
+
+  /**
+   * Finds a user with a session read: on a replica that has replayed the request's consistency
+   * token, so a client that sends its token sees its own writes. A caller with no token may be
+   * asking for a user created a moment ago that has not replicated yet, so a miss is confirmed
+   * on the primary before it becomes NOT_FOUND.
    */
   async findById(id: string): Promise<UserRow | undefined> {
-    const sql = 'SELECT id, email, name, created_at FROM users.users WHERE id = $1';
-    const fromReplica = await this.db.read<UserRow>(sql, [id]);
+    const fromReplica = await this.db.read<UserRow>(USER_SQL.findById, [id], { consistency: 'session' });
     if (fromReplica.rows[0] !== undefined) return fromReplica.rows[0];
-    const fromPrimary = await this.db.query<UserRow>(sql, [id]);
+    const fromPrimary = await this.db.read<UserRow>(USER_SQL.findById, [id], { consistency: 'strong' });
     return fromPrimary.rows[0];
   }
 
   /** Finds many users in one query on a replica; the ids the replica lacks are confirmed on the primary, as in findById. */
   async findByIds(ids: readonly string[]): Promise<UserRow[]> {
-    const sql = 'SELECT id, email, name, created_at FROM users.users WHERE id = ANY($1::uuid[])';
+    const sql = USER_SQL.findByIds;
     const fromReplica = (await this.db.read<UserRow>(sql, [ids])).rows;
     const found = new Set(fromReplica.map((row) => row.id));
     const missing = ids.filter((id) => !found.has(id));
@@ -84,28 +115,21 @@ export class UserRepository {
   }
 
   async findOrderStatistics(userId: string): Promise<OrderStatisticsRow[]> {
-    return this.findOrderStatisticsOfUsers([userId]);
+    const result = await this.db.read<OrderStatisticsRow>(USER_SQL.orderStatistics, [userId]);
+    return result.rows;
   }
 
   /** The statistics rows of many users in one query (one row per user and currency). */
   async findOrderStatisticsOfUsers(userIds: readonly string[]): Promise<OrderStatisticsRow[]> {
-    const result = await this.db.read<OrderStatisticsRow>(
-      `SELECT user_id, currency_code, orders_count, total_spent_minor, last_order_at
-         FROM users.order_statistics WHERE user_id = ANY($1::uuid[]) ORDER BY user_id, currency_code`,
-      [userIds],
-    );
+    const result = await this.db.read<OrderStatisticsRow>(USER_SQL.orderStatisticsOfUsers, [userIds]);
     return result.rows;
   }
 
   /** One page of users, oldest first, strictly after `after` (keyset pagination: no OFFSET scans). */
   async listPage(limit: number, after: UserPagePosition | undefined): Promise<UserRow[]> {
     const result = after
-      ? await this.db.read<UserRow>(
-          `SELECT id, email, name, created_at FROM users.users
-            WHERE (created_at, id) > ($1, $2) ORDER BY created_at, id LIMIT $3`,
-          [after.createdAt, after.id, limit],
-        )
-      : await this.db.read<UserRow>('SELECT id, email, name, created_at FROM users.users ORDER BY created_at, id LIMIT $1', [limit]);
+      ? await this.db.read<UserRow>(USER_SQL.pageAfter, [after.createdAt, after.id, limit])
+      : await this.db.read<UserRow>(USER_SQL.firstPage, [limit]);
     return result.rows;
   }
 

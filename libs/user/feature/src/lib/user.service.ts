@@ -8,7 +8,7 @@ import { PasswordHasher } from './password-hasher';
 import { UserCache, type UserWithStatistics } from './user.cache';
 import { type OrderStatisticsRow, UserRepository, type UserRow } from './user.repository';
 import { PASSWORD_HASHER, USER_MODULE_SETTINGS, type UserModuleSettings } from './user.tokens';
-import { MAX_PASSWORD_LENGTH, validateCreateUser, validateUserId, validateUserIds } from './user.validation';
+import { MAX_PASSWORD_LENGTH, validateCreateUser, validateUpdateUser, validateUserId, validateUserIds } from './user.validation';
 
 @Injectable()
 export class UserService {
@@ -30,6 +30,21 @@ export class UserService {
     const created = await this.users.insert({ id: randomUUID(), email, name, passwordHash });
     if (created === undefined) throw new AlreadyExistsError(`A user with email ${email} already exists`);
     return toUser(created);
+  }
+
+  /**
+   * Changes a user's email and/or name: the caller's own (an admin's: anyone's; another id is
+   * NOT_FOUND). The cached answer is invalidated after the commit, on every instance, so the next
+   * GetUser loads the new state (with a session read, from a replica that has it).
+   */
+  async updateUser(caller: CallerIdentity, request: userV1.UpdateUserRequest): Promise<userV1.User> {
+    const { id, ...changes } = validateUpdateUser(request);
+    assertMayRead(caller, id, 'User', id);
+    const updated = await this.users.update(id, changes);
+    if (updated === undefined) throw new NotFoundError('User', id);
+    if (updated === 'email_taken') throw new AlreadyExistsError(`A user with email ${changes.email ?? ''} already exists`);
+    await this.cache.invalidateUser(id);
+    return toUser(updated);
   }
 
   /**

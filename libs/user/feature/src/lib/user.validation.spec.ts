@@ -1,7 +1,27 @@
 import { ValidationError } from '@workshop/errors';
-import { MAX_BATCH_IDS, validateCreateUser, validateUserId, validateUserIds } from './user.validation';
+import { MAX_BATCH_IDS, validateCreateUser, validateUpdateUser, validateUserId, validateUserIds } from './user.validation';
 
 describe('user validation', () => {
+  const id = '6B0C3D2E-1F4A-4B5C-8D9E-0A1B2C3D4E5F';
+
+  it('accepts an update of one field or both, trimmed, with the id normalized', () => {
+    expect(validateUpdateUser({ id, name: ' Ada ' })).toEqual({ id: id.toLowerCase(), name: 'Ada' });
+    expect(validateUpdateUser({ id, email: 'a@b.co', name: 'A' })).toEqual({ id: id.toLowerCase(), email: 'a@b.co', name: 'A' });
+  });
+
+  it('refuses an update that changes nothing, and names every bad field', () => {
+    expect(() => validateUpdateUser({ id })).toThrow(ValidationError);
+    expect(() => validateUpdateUser({ id: 'nope', email: 'x', name: '' })).toThrow(
+      expect.objectContaining({
+        violations: [
+          expect.objectContaining({ field: 'id' }),
+          expect.objectContaining({ field: 'email' }),
+          expect.objectContaining({ field: 'name' }),
+        ],
+      }),
+    );
+  });
+
   it('trims a valid request', () => {
     expect(validateCreateUser({ email: '  ada@example.com ', name: ' Ada ', password: ' twelve chars ' })).toEqual({
       email: 'ada@example.com',

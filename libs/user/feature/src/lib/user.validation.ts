@@ -21,13 +21,7 @@ export function validateCreateUser(request: userV1.CreateUserRequest): { email: 
   const email = request.email.trim();
   const name = request.name.trim();
   const { password } = request;
-  const violations: FieldViolation[] = [];
-  if (!EMAIL.test(email) || email.length > MAX_EMAIL_LENGTH) {
-    violations.push({ field: 'email', message: `must be an email address of at most ${MAX_EMAIL_LENGTH} characters` });
-  }
-  if (name.length === 0 || name.length > MAX_NAME_LENGTH) {
-    violations.push({ field: 'name', message: `must be 1 to ${MAX_NAME_LENGTH} characters` });
-  }
+  const violations = [...emailViolations(email), ...nameViolations(name)];
   if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
     violations.push({ field: 'password', message: `must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters` });
   }
@@ -44,6 +38,32 @@ export function validateUserIds(ids: readonly string[]): string[] {
   const violations = ids.flatMap((id, index) => (UUID.test(id) ? [] : [{ field: `ids[${index}]`, message: 'must be a UUID' }]));
   if (violations.length > 0) throw new ValidationError(violations);
   return [...new Set(ids.map((id) => id.toLowerCase()))];
+}
+
+/** Checks an UpdateUser request: a valid id, at least one field, each given field valid. Returns it normalized. */
+export function validateUpdateUser(request: userV1.UpdateUserRequest): { id: string; email?: string; name?: string } {
+  const email = request.email?.trim();
+  const name = request.name?.trim();
+  const violations = [
+    ...(UUID.test(request.id) ? [] : [{ field: 'id', message: 'must be a UUID' }]),
+    ...(email === undefined ? [] : emailViolations(email)),
+    ...(name === undefined ? [] : nameViolations(name)),
+  ];
+  if (email === undefined && name === undefined) violations.push({ field: 'email', message: 'give email, name, or both' });
+  if (violations.length > 0) throw new ValidationError(violations);
+  return { id: request.id.toLowerCase(), ...(email === undefined ? {} : { email }), ...(name === undefined ? {} : { name }) };
+}
+
+function emailViolations(email: string): FieldViolation[] {
+  return !EMAIL.test(email) || email.length > MAX_EMAIL_LENGTH
+    ? [{ field: 'email', message: `must be an email address of at most ${MAX_EMAIL_LENGTH} characters` }]
+    : [];
+}
+
+function nameViolations(name: string): FieldViolation[] {
+  return name.length === 0 || name.length > MAX_NAME_LENGTH
+    ? [{ field: 'name', message: `must be 1 to ${MAX_NAME_LENGTH} characters` }]
+    : [];
 }
 
 export function validateUserId(id: string, field = 'id'): string {

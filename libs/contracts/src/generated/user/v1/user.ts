@@ -61,6 +61,16 @@ export interface GetUserResponse {
   orderStatistics?: OrderStatistics | undefined;
 }
 
+export interface UpdateUserRequest {
+  id: string;
+  email?: string | undefined;
+  name?: string | undefined;
+}
+
+export interface UpdateUserResponse {
+  user?: User | undefined;
+}
+
 export interface ListUsersRequest {
   /** At most this many users; the server caps it and applies a default when zero. */
   pageSize: number;
@@ -412,6 +422,102 @@ export const GetUserResponse: MessageFns<GetUserResponse> = {
   },
 };
 
+function createBaseUpdateUserRequest(): UpdateUserRequest {
+  return { id: "" };
+}
+
+export const UpdateUserRequest: MessageFns<UpdateUserRequest> = {
+  encode(message: UpdateUserRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.email !== undefined) {
+      writer.uint32(18).string(message.email);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(26).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateUserRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseUpdateUserRequest();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.id = reader.string();
+          continue;
+        }
+        case 2: {
+          if (tag !== 18) {
+            break;
+          }
+
+          message.email = reader.string();
+          continue;
+        }
+        case 3: {
+          if (tag !== 26) {
+            break;
+          }
+
+          message.name = reader.string();
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
+function createBaseUpdateUserResponse(): UpdateUserResponse {
+  return {};
+}
+
+export const UpdateUserResponse: MessageFns<UpdateUserResponse> = {
+  encode(message: UpdateUserResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.user !== undefined) {
+      User.encode(message.user, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateUserResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseUpdateUserResponse();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.user = User.decode(reader, reader.uint32());
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
 function createBaseListUsersRequest(): ListUsersRequest {
   return { pageSize: 0, pageToken: "" };
 }
@@ -707,6 +813,13 @@ export interface UserServiceClient {
    */
 
   verifyCredentials(request: VerifyCredentialsRequest, metadata?: Metadata): Observable<VerifyCredentialsResponse>;
+
+  /**
+   * Changes a user's email and/or name; fields left unset keep their value. Fails with NOT_FOUND
+   * for an unknown id and ALREADY_EXISTS when the new email belongs to another user.
+   */
+
+  updateUser(request: UpdateUserRequest, metadata?: Metadata): Observable<UpdateUserResponse>;
 }
 
 /** UserService owns users and the order statistics derived from order events. */
@@ -753,11 +866,28 @@ export interface UserServiceController {
     request: VerifyCredentialsRequest,
     metadata?: Metadata,
   ): Promise<VerifyCredentialsResponse> | Observable<VerifyCredentialsResponse> | VerifyCredentialsResponse;
+
+  /**
+   * Changes a user's email and/or name; fields left unset keep their value. Fails with NOT_FOUND
+   * for an unknown id and ALREADY_EXISTS when the new email belongs to another user.
+   */
+
+  updateUser(
+    request: UpdateUserRequest,
+    metadata?: Metadata,
+  ): Promise<UpdateUserResponse> | Observable<UpdateUserResponse> | UpdateUserResponse;
 }
 
 export function UserServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["createUser", "getUser", "listUsers", "batchGetUsers", "verifyCredentials"];
+    const grpcMethods: string[] = [
+      "createUser",
+      "getUser",
+      "listUsers",
+      "batchGetUsers",
+      "verifyCredentials",
+      "updateUser",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("UserService", method)(constructor.prototype[method], method, descriptor);
@@ -835,6 +965,19 @@ export const UserServiceService = {
       Buffer.from(VerifyCredentialsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): VerifyCredentialsResponse => VerifyCredentialsResponse.decode(value),
   },
+  /**
+   * Changes a user's email and/or name; fields left unset keep their value. Fails with NOT_FOUND
+   * for an unknown id and ALREADY_EXISTS when the new email belongs to another user.
+   */
+  updateUser: {
+    path: "/user.v1.UserService/UpdateUser",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (value: UpdateUserRequest): Buffer => Buffer.from(UpdateUserRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateUserRequest => UpdateUserRequest.decode(value),
+    responseSerialize: (value: UpdateUserResponse): Buffer => Buffer.from(UpdateUserResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateUserResponse => UpdateUserResponse.decode(value),
+  },
 } as const;
 
 export interface UserServiceServer extends UntypedServiceImplementation {
@@ -855,6 +998,11 @@ export interface UserServiceServer extends UntypedServiceImplementation {
    * and a wrong password, so the answer does not reveal which emails have accounts.
    */
   verifyCredentials: handleUnaryCall<VerifyCredentialsRequest, VerifyCredentialsResponse>;
+  /**
+   * Changes a user's email and/or name; fields left unset keep their value. Fails with NOT_FOUND
+   * for an unknown id and ALREADY_EXISTS when the new email belongs to another user.
+   */
+  updateUser: handleUnaryCall<UpdateUserRequest, UpdateUserResponse>;
 }
 
 function toTimestamp(date: Date): Timestamp {

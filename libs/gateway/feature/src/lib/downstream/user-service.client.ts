@@ -40,6 +40,10 @@ export class UserServiceClient {
     return callUnary(this.rpc.batchGetUsers.bind(this.rpc), request, this.callOptions(caller));
   }
 
+  updateUser(caller: CallerIdentity, request: userV1.UpdateUserRequest): Promise<userV1.UpdateUserResponse> {
+    return callUnary(this.rpc.updateUser.bind(this.rpc), request, this.callOptions(caller));
+  }
+
   private callOptions(caller: CallerIdentity) {
     return { deadlineMs: this.options.grpcDeadlineMs, metadata: callerIdentityMetadata(caller) };
   }

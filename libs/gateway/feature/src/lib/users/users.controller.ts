@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CallerIdentity } from '@workshop/grpc';
 import { Caller } from '../auth/authenticated-request';
 import { Public } from '../auth/public.decorator';
@@ -9,7 +9,7 @@ import { IdParams } from '../id.params';
 import { ApiBearerTokenRequired, ApiConditionalGet, ApiProblemResponses } from '../openapi/api-responses';
 import { OrderPageJson, type Page, PageQuery, UserPageJson, toPageJson, withPagingFieldNames } from '../pagination.dto';
 import { type OrderJson, UserJson, UserWithStatisticsJson, presentOrder, presentUser, presentUserWithStatistics } from '../presenters';
-import { CreateUserBody } from './user.dto';
+import { CreateUserBody, UpdateUserBody } from './user.dto';
 
 @ApiTags('users')
 @Controller('users')
@@ -62,6 +62,23 @@ export class UsersController {
   @ApiProblemResponses(400, 404)
   async get(@Caller() caller: CallerIdentity, @Param() params: IdParams): Promise<UserWithStatisticsJson> {
     return presentUserWithStatistics(await this.userService.getUser(caller, { id: params.id }));
+  }
+
+  /**
+   * Changes the user: the caller's own (another id is 404). The response carries
+   * `x-consistency-token` (and a cookie): send it back and the next read is served by a replica
+   * that has this change, or by the primary.
+   */
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Change your name and/or email. The answer carries x-consistency-token: send it back to read your write.',
+  })
+  @ApiOkResponse({ type: UserJson })
+  @ApiBearerTokenRequired()
+  @ApiProblemResponses(400, 404, 409, 413, 415)
+  async update(@Caller() caller: CallerIdentity, @Param() params: IdParams, @Body() body: UpdateUserBody): Promise<UserJson> {
+    const response = await this.userService.updateUser(caller, { id: params.id, email: body.email, name: body.name });
+    return presentUser(response.user);
   }
 
   @Get(':id/orders')
