@@ -1,4 +1,5 @@
 import type { Migration } from '@workshop/db';
+import { inboxMigration } from '@workshop/messaging';
 
 /** user-service owns the `users` schema; no other service reads or writes it. */
 export const USER_SCHEMA = 'users';
@@ -46,6 +47,18 @@ export const USER_MIGRATIONS: readonly Migration[] = [
       -- Postgres's microseconds, a token would point just before its own row and the next page
       -- would repeat it. Storing milliseconds makes the token exact.
       ALTER TABLE users.users ALTER COLUMN created_at TYPE timestamptz(3);
+    `,
+  },
+  // The messaging lib's inbox (consumer group, event id) replaces processed_events, which
+  // deduplicated for one consumer only; its rows are carried over so no event applies twice.
+  inboxMigration(USER_SCHEMA),
+  {
+    id: '004-processed-events-into-inbox',
+    sql: `
+      INSERT INTO users.inbox (consumer_group, event_id, topic, processed_at)
+        SELECT 'user-service.order-statistics', event_id::text, 'order.placed', processed_at FROM users.processed_events
+        ON CONFLICT DO NOTHING;
+      DROP TABLE users.processed_events;
     `,
   },
 ];

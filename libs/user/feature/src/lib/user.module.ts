@@ -1,19 +1,19 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { RedisCache, type CacheConfig } from '@workshop/cache';
 import { DatabaseRouter, runMigrations, type DatabaseConfig } from '@workshop/db';
-import { EventConsumer, type KafkaConfig } from '@workshop/messaging';
+import { EventConsumer, Inbox, type EventConsumerConfig } from '@workshop/messaging';
 import { type Logger, READINESS_CHECKS, type ReadinessCheck } from '@workshop/observability';
 import { OrderStatisticsConsumer } from './order-statistics.consumer';
 import { UserGrpcController } from './user.grpc-controller';
 import { USER_MIGRATIONS, USER_SCHEMA } from './user.migrations';
 import { UserRepository } from './user.repository';
 import { UserService } from './user.service';
-import { CACHE, DATABASE, ORDER_EVENTS_CONSUMER, USER_LOGGER } from './user.tokens';
+import { CACHE, DATABASE, INBOX, ORDER_EVENTS_CONSUMER, USER_LOGGER } from './user.tokens';
 
 export interface UserModuleOptions {
   database: DatabaseConfig;
   cache: CacheConfig;
-  kafka: KafkaConfig & { groupId: string };
+  kafka: EventConsumerConfig;
   logger: Logger;
 }
 
@@ -39,6 +39,7 @@ export class UserModule implements OnModuleInit, OnApplicationShutdown {
         { provide: DATABASE, useFactory: () => new DatabaseRouter(options.database, options.logger) },
         { provide: CACHE, useFactory: () => new RedisCache(options.cache, options.logger) },
         { provide: ORDER_EVENTS_CONSUMER, useFactory: () => new EventConsumer(options.kafka, options.logger) },
+        { provide: INBOX, inject: [DATABASE], useFactory: (db: DatabaseRouter) => new Inbox(db, USER_SCHEMA) },
         {
           provide: READINESS_CHECKS,
           inject: [DATABASE],
