@@ -30,6 +30,7 @@ const topics = {
   exhausted: jsonTopic(`messaging-it.${runId}.exhausted`),
   undecodable: jsonTopic(`messaging-it.${runId}.undecodable`),
   commit: jsonTopic(`messaging-it.${runId}.commit`),
+  scaling: jsonTopic(`messaging-it.${runId}.scaling`),
 };
 
 interface Delivery {
@@ -292,6 +293,36 @@ describe('EventPublisher and EventConsumer against the real broker', () => {
     ]);
     expect(letters[0].error).toMatch(/JSON/);
     expect(await metricValue('kafka_dead_letters_total', { group, topic: topics.undecodable.name, reason: 'undecodable' })).toBe(1);
+  });
+
+  it('splits the partitions between the instances of a group, each event going to the owner of its partition', async () => {
+    const group = `messaging-it-${runId}-scaling`;
+    const deliveries = new Map<number, Delivery[]>([0, 1, 2].map((instance) => [instance, []]));
+    const instances = [0, 1, 2].map((instance) => consumer('scaling', group).on(topics.scaling, collectInto(deliveries.get(instance)!)));
+    await Promise.all(instances.map((instance) => instance.start()));
+
+    const assignments = await eventually(
+      () => instances.map((instance) => [...(instance.assignment[topics.scaling.name] ?? [])].sort((a, b) => a - b)),
+      (owned) => owned.every((partitions) => partitions.length > 0) && owned.flat().length === config.topicPartitions,
+      45_000,
+      'the three instances to share the partitions',
+    );
+    expect(assignments.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: config.topicPartitions }, (_, partition) => partition));
+
+    await publisher.publish(
+      topics.scaling,
+      Array.from({ length: 60 }, (_, index) => ({ key: `customer-${index}`, payload: { sequence: index } })),
+    );
+    await eventually(
+      () => [...deliveries.values()].flat().length,
+      (count) => count === 60,
+      30_000,
+      'every event',
+    );
+    for (const [instance, received] of deliveries) {
+      expect(received.length).toBeGreaterThan(0);
+      for (const delivery of received) expect(assignments[instance]).toContain(delivery.context.partition);
+    }
   });
 
   it('commits what it handled when stopped, so a restarted group resumes after it', async () => {

@@ -122,6 +122,8 @@ export class EventConsumer {
   private started = false;
   private running = false;
   private startup: Promise<void> | undefined;
+  /** The partitions of the group's topics this instance owns, as of its last join of the group. */
+  private currentAssignment: Record<string, number[]> = {};
 
   constructor(
     private readonly config: EventConsumerConfig,
@@ -156,6 +158,14 @@ export class EventConsumer {
     if (handlers.length === 0) throw new Error(`EventConsumer(${this.groupId}): ${instance.constructor.name} has no @HandlesEvent method`);
     for (const { topic, handle } of handlers) this.on(topic, handle);
     return this;
+  }
+
+  /**
+   * Topic -> partitions this instance consumes, as of its last group join. Instances of one group
+   * split the partitions between them; Kafka moves them when an instance comes or goes.
+   */
+  get assignment(): Readonly<Record<string, readonly number[]>> {
+    return this.currentAssignment;
   }
 
   /** True once every stage has joined its group and is consuming; false while Kafka is unreachable. */
@@ -264,6 +274,12 @@ export class EventConsumer {
 
   private createConsumer(groupId: string): Consumer {
     const consumer = createKafkaClient(this.config, this.parentLogger).consumer({ groupId });
+    if (groupId === this.groupId) {
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        this.currentAssignment = event.payload.memberAssignment;
+        this.logger.info({ assignment: event.payload.memberAssignment }, 'joined the consumer group');
+      });
+    }
     consumer.on(consumer.events.CRASH, (event) => {
       this.logger.error({ err: event.payload.error, restarting: event.payload.restart, stageGroup: groupId }, 'Kafka consumer crashed');
     });

@@ -161,7 +161,11 @@ describe('inbox and outbox: effects happen exactly once', () => {
     const child = spawn(
       process.execPath,
       ['-r', '@swc-node/register', join(__dirname, '../../testing/effect-consumer.process.ts'), schema, topic.name, groupId],
-      { cwd: WORKSPACE_ROOT, env: { ...processEnvironment(), SWC_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.base.json') }, stdio: 'ignore' },
+      {
+        cwd: WORKSPACE_ROOT,
+        env: { ...processEnvironment(), SWC_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.base.json') },
+        stdio: 'ignore',
+      },
     );
     children.push(child);
     await eventually(
