@@ -48,3 +48,27 @@ export function decodeHeaders(raw: RawHeaders | undefined): Record<string, strin
   }
   return headers;
 }
+
+// The envelope of every event the outbox publishes, after Debezium's outbox event router: the
+// payload stays the bare protobuf message, and what describes it travels in headers, so a
+// consumer can route, deduplicate or reject an event without decoding it.
+
+/** The kind of event, e.g. `order.placed`; by default the name of the topic it was first published to. */
+export const EVENT_TYPE_HEADER = 'x-event-type';
+/** Version of the payload's schema; a consumer that only knows older versions can refuse newer ones. */
+export const SCHEMA_VERSION_HEADER = 'x-schema-version';
+
+// Stamped by the consumer when it moves a failed event to a retry topic or the dead-letter topic.
+
+/** Where the event was first consumed from: a retried or dead-lettered event names its origin. */
+export const ORIGINAL_TOPIC_HEADER = 'x-original-topic';
+export const ORIGINAL_PARTITION_HEADER = 'x-original-partition';
+export const ORIGINAL_OFFSET_HEADER = 'x-original-offset';
+/** How many times the handler has run the event and failed. */
+export const ATTEMPTS_HEADER = 'x-attempts';
+/** The last error's message, cut to a readable length. */
+export const ERROR_HEADER = 'x-error';
+/** Why the event is in the dead-letter topic: see `DeadLetterReason`. */
+export const DEAD_LETTER_REASON_HEADER = 'x-dead-letter-reason';
+/** Epoch milliseconds before which a retry topic's consumer must not run the event again. */
+export const RETRY_NOT_BEFORE_HEADER = 'x-retry-not-before';

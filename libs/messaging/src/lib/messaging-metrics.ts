@@ -11,6 +11,21 @@ export const outboxBacklog = new Gauge({
   registers: [metricsRegistry],
 });
 
+export const outboxOldestAge = new Gauge({
+  name: 'outbox_oldest_age_seconds',
+  help: 'Age of the oldest unpublished outbox row, by schema (0 when none): how late events are.',
+  labelNames: ['schema'] as const,
+  registers: [metricsRegistry],
+});
+
+export const outboxCommitToPublishDuration = new Histogram({
+  name: 'outbox_commit_to_publish_seconds',
+  help: 'Time from an outbox row being written to Kafka acknowledging it, by topic.',
+  labelNames: ['topic'] as const,
+  buckets: LATENCY_BUCKETS_SECONDS,
+  registers: [metricsRegistry],
+});
+
 export const outboxPublishedTotal = new Counter({
   name: 'outbox_published_total',
   help: 'Outbox rows published to Kafka and marked published, by topic.',
@@ -26,12 +41,12 @@ export const kafkaPublishDuration = new Histogram({
   registers: [metricsRegistry],
 });
 
-/** result: `ok` (handled), `retried` (handler failed, retried in place) or `undecodable` (skipped). */
-export type ConsumeResult = 'ok' | 'retried' | 'undecodable';
+/** result: `ok` (handled) or `failed` (the handler threw; the event went to a retry or dead-letter topic). */
+export type ConsumeResult = 'ok' | 'failed';
 
 export const kafkaConsumedTotal = new Counter({
   name: 'kafka_consumed_total',
-  help: 'Handler attempts per consumed message, by topic, consumer group and result (ok, retried, undecodable).',
+  help: 'Handler attempts per consumed message, by topic, consumer group and result (ok, failed).',
   labelNames: ['topic', 'group', 'result'] as const,
   registers: [metricsRegistry],
 });
@@ -41,5 +56,34 @@ export const kafkaHandlerDuration = new Histogram({
   help: 'Time one handler attempt took, by topic and consumer group.',
   labelNames: ['topic', 'group'] as const,
   buckets: LATENCY_BUCKETS_SECONDS,
+  registers: [metricsRegistry],
+});
+
+export const kafkaConsumerLag = new Gauge({
+  name: 'kafka_consumer_lag',
+  help: 'Messages behind the end of the partition after the last one this process handled, by group, topic and partition.',
+  labelNames: ['group', 'topic', 'partition'] as const,
+  registers: [metricsRegistry],
+});
+
+export const kafkaRetriesTotal = new Counter({
+  name: 'kafka_retries_total',
+  help: 'Failed events moved to a retry topic, by consumer group, original topic and retry topic.',
+  labelNames: ['group', 'topic', 'retry_topic'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Why an event was dead-lettered: see `DeadLetterReason`. */
+export const kafkaDeadLettersTotal = new Counter({
+  name: 'kafka_dead_letters_total',
+  help: 'Events moved to the dead-letter topic, by consumer group, original topic and reason.',
+  labelNames: ['group', 'topic', 'reason'] as const,
+  registers: [metricsRegistry],
+});
+
+export const inboxDuplicatesTotal = new Counter({
+  name: 'inbox_duplicates_total',
+  help: 'Events the inbox recognised as already processed and skipped, by consumer group and topic.',
+  labelNames: ['group', 'topic'] as const,
   registers: [metricsRegistry],
 });

@@ -134,10 +134,25 @@ async function waitForLeaders(admin: Admin, names: readonly string[]): Promise<v
     const leaderless = metadata.topics.flatMap((topic) =>
       topic.partitions.filter((partition) => partition.leader < 0).map((partition) => `${topic.name}/${partition.partitionId}`),
     );
-    if (leaderless.length === 0) return;
+    if (leaderless.length === 0 && (await everyPartitionAnswers(admin, names))) return;
     if (Date.now() > deadline) {
       throw new Error(`Kafka partitions still have no leader after ${LEADER_ELECTION_TIMEOUT_MS} ms: ${leaderless.join(', ')}`);
     }
     await new Promise((resolve) => setTimeout(resolve, LEADER_POLL_INTERVAL_MS));
+  }
+}
+
+/**
+ * A leader in the metadata is not yet a leader that serves: for a moment after creation a broker
+ * still answers "not the leader" (or "does not host this topic-partition"). Asking each topic's
+ * offsets proves every partition is really served, so the first consumer or publisher does not
+ * trip over the race.
+ */
+async function everyPartitionAnswers(admin: Admin, names: readonly string[]): Promise<boolean> {
+  try {
+    for (const name of names) await admin.fetchTopicOffsets(name);
+    return true;
+  } catch {
+    return false;
   }
 }

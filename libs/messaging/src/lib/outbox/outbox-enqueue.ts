@@ -1,7 +1,8 @@
 import { type TopicContract } from '@workshop/contracts';
 import { type SqlExecutor } from '@workshop/db';
 import { currentCorrelationId } from '@workshop/observability';
-import { EVENT_ID_HEADER, withCorrelationId } from '../event-headers';
+import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SCHEMA_VERSION_HEADER, withCorrelationId } from '../event-headers';
+import { nextTraceparent, TRACEPARENT_HEADER } from '../trace-context';
 import { outboxChannel, outboxTable } from './outbox-naming';
 
 /** An event to publish once the surrounding transaction commits. */
@@ -9,8 +10,17 @@ export interface OutboxEvent<P> {
   /** A UUID naming this event; sent as the `x-event-id` header so consumers can deduplicate. */
   id: string;
   topic: TopicContract<P>;
+  /** The aggregate the event is about (Debezium's `aggregateid`): it picks the partition, so one aggregate's events stay in order. */
   key: string;
   payload: P;
+  /** The `x-event-type` header; defaults to the topic's name. */
+  type?: string;
+  /** The `x-schema-version` header; defaults to 1. */
+  schemaVersion?: number;
+  /**
+   * Further headers, published as given and winning over the defaults. This is where a service
+   * adds what its consumers need to know beyond the payload (a consistency token, a tenant).
+   */
   headers?: Record<string, string>;
 }
 
@@ -20,11 +30,21 @@ export interface OutboxEvent<P> {
  * afterwards.
  *
  * The payload is encoded now, with the topic's contract, so a bad payload fails the transaction
- * instead of blocking the relay later. The correlation id of the current request (unless the
- * caller set one) and the event id are stored with it and travel to the consumer.
+ * instead of blocking the relay later. The envelope is captured now too: event id, type, schema
+ * version, the W3C `traceparent` (continuing the trace of the event being handled, if any) and
+ * the correlation id of the current request. They travel to the consumer as Kafka headers.
  */
 export async function enqueueOutboxEvent<P>(tx: SqlExecutor, schema: string, event: OutboxEvent<P>): Promise<void> {
-  const headers = { ...withCorrelationId(event.headers, currentCorrelationId()), [EVENT_ID_HEADER]: event.id };
+  const headers = withCorrelationId(
+    {
+      [EVENT_TYPE_HEADER]: event.type ?? event.topic.name,
+      [SCHEMA_VERSION_HEADER]: String(event.schemaVersion ?? 1),
+      [TRACEPARENT_HEADER]: nextTraceparent(),
+      ...event.headers,
+      [EVENT_ID_HEADER]: event.id,
+    },
+    currentCorrelationId(),
+  );
   await tx.query(`INSERT INTO ${outboxTable(schema)} (id, topic, message_key, payload, headers) VALUES ($1, $2, $3, $4, $5)`, [
     event.id,
     event.topic.name,

@@ -34,3 +34,16 @@ export function outboxMigration(schema: string): Migration {
     `,
   };
 }
+
+/**
+ * Second outbox migration: an index on the unpublished rows by key, for the relay's ordering
+ * check ("does this key have an older unpublished row that another relay holds?"). List it after
+ * `outboxMigration` and the service's own migrations of that time.
+ */
+export function outboxKeyOrderMigration(schema: string): Migration {
+  const table = outboxTable(schema);
+  return {
+    id: 'messaging_outbox_v2_key_order',
+    sql: `CREATE INDEX outbox_unpublished_key_idx ON ${table} (message_key, sequence) WHERE published_at IS NULL;`,
+  };
+}

@@ -11,6 +11,12 @@ export function outboxTable(schema: string): string {
   return `"${schema}".outbox`;
 }
 
+/** `<schema>.inbox`, after checking that `schema` is safe to interpolate. */
+export function inboxTable(schema: string): string {
+  assertOutboxSchemaName(schema);
+  return `"${schema}".inbox`;
+}
+
 /** The LISTEN/NOTIFY channel on which enqueuing into `schema`'s outbox wakes the relays. */
 export function outboxChannel(schema: string): string {
   assertOutboxSchemaName(schema);

@@ -3,12 +3,13 @@ import { loadInfrastructureConfig } from '@workshop/config';
 import { DatabaseRouter, runMigrations } from '@workshop/db';
 import { CORRELATION_ID_HEADER, createLogger, currentCorrelationId, runWithCorrelationId } from '@workshop/observability';
 import { eventually, jsonTopic, metricValue, testKafkaConfig, uniqueRunId, type TestEvent } from '../../testing/messaging-test-support';
-import { EventConsumer, type EventContext } from '../event-consumer';
+import { type EventContext } from '../consumer/event-context';
+import { EventConsumer } from '../consumer/event-consumer';
 import { EVENT_ID_HEADER } from '../event-headers';
 import { EventPublisher, type EncodedEvent } from '../event-publisher';
 import { deleteConsumerGroups, deleteTopics, ensureTopics } from '../topic-admin';
 import { enqueueOutboxEvent } from './outbox-enqueue';
-import { outboxMigration } from './outbox-migration';
+import { outboxKeyOrderMigration, outboxMigration } from './outbox-migration';
 import { OutboxRelay, type OutboxPublisher } from './outbox-relay';
 
 const runId = uniqueRunId();
@@ -71,7 +72,7 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
   const deliveredEventIds = () => deliveries.map((delivery) => delivery.context.headers[EVENT_ID_HEADER]);
 
   beforeAll(async () => {
-    await runMigrations(db, { schema, migrations: [outboxMigration(schema)], logger });
+    await runMigrations(db, { schema, migrations: [outboxMigration(schema), outboxKeyOrderMigration(schema)], logger });
     await ensureTopics(kafkaConfig, [topic], logger);
     consumer.on(topic, async (payload, context) => {
       deliveries.push({ payload, context, correlationIdInHandler: currentCorrelationId() });

@@ -1,9 +1,9 @@
-import { type DatabaseNotificationSubscription, type DatabaseRouter } from '@workshop/db';
+import { type DatabaseNotificationSubscription, type DatabaseRouter, type SqlExecutor } from '@workshop/db';
 import { createLogger, type Logger } from '@workshop/observability';
 import { backoffDelayMs, sleepUnlessAborted, type BackoffPolicy } from '../backoff';
 import { withConsistencyToken } from '../event-headers';
 import { type EventPublisher } from '../event-publisher';
-import { outboxBacklog, outboxPublishedTotal } from '../messaging-metrics';
+import { outboxBacklog, outboxCommitToPublishDuration, outboxOldestAge, outboxPublishedTotal } from '../messaging-metrics';
 import { outboxChannel, outboxTable } from './outbox-naming';
 
 /** What the relay needs from the database: transactions and LISTEN on the primary, and one count. */
@@ -27,9 +27,11 @@ export interface OutboxRelayOptions {
 interface OutboxRow {
   id: string;
   topic: string;
+  sequence: number;
   message_key: string;
   payload: Buffer;
   headers: Record<string, string> | null;
+  created_at: Date;
   /** The primary's WAL position when the batch was claimed: past the commit of every row it sees. */
   consistency_token: string;
 }
@@ -137,14 +139,16 @@ export class OutboxRelay {
   private async relayOneBatch(): Promise<number> {
     this.workAnnounced = false;
     const published = await this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<OutboxRow>(
-        `SELECT id, topic, message_key, payload, headers, pg_current_wal_lsn()::text AS consistency_token FROM ${this.table}
+      const { rows: claimed } = await tx.query<OutboxRow>(
+        `SELECT id, sequence, topic, message_key, payload, headers, created_at, pg_current_wal_lsn()::text AS consistency_token FROM ${this.table}
          WHERE published_at IS NULL
          ORDER BY sequence
          LIMIT $1
          FOR UPDATE SKIP LOCKED`,
         [this.batchSize],
       );
+      if (claimed.length === 0) return claimed;
+      const rows = await this.withoutKeysHeldElsewhere(tx, claimed);
       if (rows.length === 0) return rows;
       await this.publisher.publishEncoded(
         rows.map((row) => ({
@@ -159,18 +163,45 @@ export class OutboxRelay {
     });
     // Counted after the commit: a batch rolled back after publishing will be published (and
     // counted) again, and the counter should match the rows marked published.
-    for (const row of published) outboxPublishedTotal.inc({ topic: row.topic });
+    const now = Date.now();
+    for (const row of published) {
+      outboxPublishedTotal.inc({ topic: row.topic });
+      outboxCommitToPublishDuration.observe({ topic: row.topic }, Math.max(0, now - row.created_at.getTime()) / 1000);
+    }
     return published.length;
+  }
+
+  /**
+   * Keeps per-key order with several relays. `SKIP LOCKED` lets a relay claim a key's second
+   * event while another relay still holds the first; publishing it now could put it on Kafka
+   * first. So the claimed rows of any key that still has an older unpublished row outside this
+   * batch are left for a later cycle. The check runs after the claim, in a fresh snapshot: an
+   * older row another relay has published is committed (hence acknowledged by Kafka) by then.
+   */
+  private async withoutKeysHeldElsewhere(tx: SqlExecutor, claimed: readonly OutboxRow[]): Promise<OutboxRow[]> {
+    const oldestClaimedByKey = new Map<string, number>();
+    for (const row of claimed) if (!oldestClaimedByKey.has(row.message_key)) oldestClaimedByKey.set(row.message_key, row.sequence);
+    const { rows: blocked } = await tx.query<{ message_key: string }>(
+      `SELECT DISTINCT waiting.message_key FROM ${this.table} waiting
+         JOIN unnest($1::text[], $2::bigint[]) AS claimed(message_key, oldest_sequence) USING (message_key)
+        WHERE waiting.published_at IS NULL AND waiting.sequence < claimed.oldest_sequence`,
+      [[...oldestClaimedByKey.keys()], [...oldestClaimedByKey.values()]],
+    );
+    if (blocked.length === 0) return [...claimed];
+    const blockedKeys = new Set(blocked.map((row) => row.message_key));
+    return claimed.filter((row) => !blockedKeys.has(row.message_key));
   }
 
   private async refreshBacklog(): Promise<void> {
     try {
-      const { rows } = await this.db.query<{ backlog: number }>(
-        `SELECT count(*)::int AS backlog FROM ${this.table} WHERE published_at IS NULL`,
+      const { rows } = await this.db.query<{ backlog: number; oldest_age_seconds: number | null }>(
+        `SELECT count(*)::int AS backlog, EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS oldest_age_seconds
+           FROM ${this.table} WHERE published_at IS NULL`,
       );
       outboxBacklog.set({ schema: this.schema }, rows[0]?.backlog ?? 0);
+      outboxOldestAge.set({ schema: this.schema }, Math.max(0, rows[0]?.oldest_age_seconds ?? 0));
     } catch (error) {
-      // The gauge keeps its last value; the failed cycle itself is already logged.
+      // The gauges keep their last value; the failed cycle itself is already logged.
       this.logger.debug({ err: error }, 'cannot measure the outbox backlog');
     }
   }

@@ -1,5 +1,5 @@
 import type { Migration } from '@workshop/db';
-import { outboxMigration } from '@workshop/messaging';
+import { outboxKeyOrderMigration, outboxMigration } from '@workshop/messaging';
 
 /** order-service owns the `orders` schema; no other service reads or writes it. */
 export const ORDER_SCHEMA = 'orders';
@@ -31,4 +31,5 @@ export const ORDER_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE orders.orders ALTER COLUMN created_at TYPE timestamptz(3);
     `,
   },
+  outboxKeyOrderMigration(ORDER_SCHEMA),
 ];

@@ -38,6 +38,7 @@ export interface OrderModuleOptions extends OrderServiceOptions {
 @Module({})
 export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private relay?: OutboxRelay;
+  private shuttingDown = false;
 
   constructor(
     @Inject(DATABASE) private readonly db: DatabaseRouter,
@@ -92,15 +93,29 @@ export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnAppl
     const { logger } = this.options;
     const applied = await runMigrations(this.db, { schema: ORDER_SCHEMA, migrations: ORDER_MIGRATIONS, logger });
     if (applied.length > 0) logger.info({ applied }, 'Database migrations applied');
-    // The producer owns its topics: created explicitly, with the configured partition count.
-    await ensureTopics(this.options.kafka, ALL_TOPICS, logger);
+    // The producer owns its topics: created explicitly, with the configured partition count. Not
+    // awaited: with Kafka down the service still starts and takes orders (their events wait in
+    // the outbox); the relay's publishes fail and back off until the topics exist.
+    void this.ensureTopicsWhenKafkaAnswers();
+  }
+
+  private async ensureTopicsWhenKafkaAnswers(): Promise<void> {
+    const { logger, kafka } = this.options;
+    for (let attempt = 1; !this.shuttingDown; attempt++) {
+      try {
+        await ensureTopics(kafka, ALL_TOPICS, logger);
+        return;
+      } catch (error) {
+        logger.warn({ err: error, attempt }, 'cannot create the Kafka topics yet (Kafka unreachable?); trying again');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5))).unref());
+      }
+    }
   }
 
   /**
    * The relay publishes in the background. It needs no Kafka connection to start (the publisher
-   * connects on first use, and `ensureTopics` above has already proved the broker answers); if
-   * Kafka goes down later, orders are still accepted, their events wait in the outbox, and the
-   * relay publishes them when it returns.
+   * connects on first use); while Kafka is down, orders are still accepted, their events wait in
+   * the outbox, and the relay publishes them when it returns.
    */
   async onApplicationBootstrap(): Promise<void> {
     this.relay = new OutboxRelay({ db: this.db, publisher: this.publisher, schema: ORDER_SCHEMA, logger: this.options.logger });
@@ -108,6 +123,7 @@ export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnAppl
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
     await this.relay?.stop();
     await this.publisher.disconnect();
     await Promise.allSettled([this.db.close(), this.cache.close()]);

@@ -1,4 +1,5 @@
 import type { Migration } from '@workshop/db';
+import { inboxMigration } from '@workshop/messaging';
 
 /** user-service owns the `users` schema; no other service reads or writes it. */
 export const USER_SCHEMA = 'users';
@@ -54,6 +55,18 @@ export const USER_MIGRATIONS: readonly Migration[] = [
       -- The scrypt hash of the user's password (see password-hasher.ts), never the password.
       -- Users created before passwords existed have none and cannot sign in until they get one.
       ALTER TABLE users.users ADD COLUMN password_hash text;
+    `,
+  },
+  // The messaging lib's inbox (consumer group, event id) replaces processed_events, which
+  // deduplicated for one consumer only; its rows are carried over so no event applies twice.
+  inboxMigration(USER_SCHEMA),
+  {
+    id: '005-processed-events-into-inbox',
+    sql: `
+      INSERT INTO users.inbox (consumer_group, event_id, topic, processed_at)
+        SELECT 'user-service.order-statistics', event_id::text, 'order.placed', processed_at FROM users.processed_events
+        ON CONFLICT DO NOTHING;
+      DROP TABLE users.processed_events;
     `,
   },
 ];

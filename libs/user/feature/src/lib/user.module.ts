@@ -1,7 +1,7 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Cache, createCache, type CacheConfig } from '@workshop/cache';
 import { DatabaseRouter, runMigrations, type DatabaseConfig } from '@workshop/db';
-import { EventConsumer, type KafkaConfig } from '@workshop/messaging';
+import { EventConsumer, Inbox, type EventConsumerConfig } from '@workshop/messaging';
 import { type Logger, READINESS_CHECKS, type ReadinessCheck } from '@workshop/observability';
 import { OrderStatisticsConsumer } from './order-statistics.consumer';
 import { PasswordHasher } from './password-hasher';
@@ -13,6 +13,7 @@ import { UserService } from './user.service';
 import {
   CACHE,
   DATABASE,
+  INBOX,
   ORDER_EVENTS_CONSUMER,
   PASSWORD_HASHER,
   USER_LOGGER,
@@ -23,7 +24,7 @@ import {
 export interface UserModuleOptions extends UserModuleSettings {
   database: DatabaseConfig;
   cache: CacheConfig;
-  kafka: KafkaConfig & { groupId: string };
+  kafka: EventConsumerConfig;
   logger: Logger;
 }
 
@@ -59,6 +60,7 @@ export class UserModule implements OnModuleInit, OnApplicationShutdown {
           },
         },
         { provide: ORDER_EVENTS_CONSUMER, useFactory: () => new EventConsumer(options.kafka, options.logger) },
+        { provide: INBOX, inject: [DATABASE], useFactory: (db: DatabaseRouter) => new Inbox(db, USER_SCHEMA) },
         {
           provide: READINESS_CHECKS,
           inject: [DATABASE],

@@ -134,31 +134,21 @@ export class UserRepository {
   }
 
   /**
-   * Applies one order.placed event exactly once: the event id is recorded in the same transaction
-   * as the totals, so a redelivered event is recognised and skipped. Returns false for a duplicate.
+   * Adds one order to the user's statistics, inside the caller's transaction: the inbox's, which
+   * records the event in the same transaction so a redelivered event changes nothing.
    */
-  async applyOrderPlaced(event: {
-    eventId: string;
-    userId: string;
-    currencyCode: string;
-    amountMinor: number;
-    placedAt: Date;
-  }): Promise<boolean> {
-    return this.db.transaction(async (tx: SqlExecutor) => {
-      const recorded = await tx.query('INSERT INTO users.processed_events (event_id) VALUES ($1) ON CONFLICT (event_id) DO NOTHING', [
-        event.eventId,
-      ]);
-      if (recorded.rowCount === 0) return false;
-      await tx.query(
-        `INSERT INTO users.order_statistics (user_id, currency_code, orders_count, total_spent_minor, last_order_at)
-         VALUES ($1, $2, 1, $3, $4)
-         ON CONFLICT (user_id, currency_code) DO UPDATE SET
-           orders_count = order_statistics.orders_count + 1,
-           total_spent_minor = order_statistics.total_spent_minor + EXCLUDED.total_spent_minor,
-           last_order_at = GREATEST(order_statistics.last_order_at, EXCLUDED.last_order_at)`,
-        [event.userId, event.currencyCode, event.amountMinor, event.placedAt],
-      );
-      return true;
-    });
+  async applyOrderPlaced(
+    tx: SqlExecutor,
+    order: { userId: string; currencyCode: string; amountMinor: number; placedAt: Date },
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO users.order_statistics (user_id, currency_code, orders_count, total_spent_minor, last_order_at)
+       VALUES ($1, $2, 1, $3, $4)
+       ON CONFLICT (user_id, currency_code) DO UPDATE SET
+         orders_count = order_statistics.orders_count + 1,
+         total_spent_minor = order_statistics.total_spent_minor + EXCLUDED.total_spent_minor,
+         last_order_at = GREATEST(order_statistics.last_order_at, EXCLUDED.last_order_at)`,
+      [order.userId, order.currencyCode, order.amountMinor, order.placedAt],
+    );
   }
 }

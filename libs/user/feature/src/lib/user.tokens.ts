@@ -3,6 +3,7 @@ export const DATABASE = Symbol('UserDatabase');
 export const CACHE = Symbol('UserCache');
 export const ORDER_EVENTS_CONSUMER = Symbol('OrderEventsConsumer');
 export const USER_LOGGER = Symbol('UserLogger');
+export const INBOX = Symbol('UserInbox');
 export const PASSWORD_HASHER = Symbol('PasswordHasher');
 export const USER_MODULE_SETTINGS = Symbol('UserModuleSettings');
 

@@ -9,10 +9,14 @@ import {
   testKafkaConfig,
   uniqueRunId,
   type TestEvent,
-} from '../testing/messaging-test-support';
-import { EventConsumer, type EventContext } from './event-consumer';
-import { EventPublisher } from './event-publisher';
-import { deleteConsumerGroups, deleteTopics, ensureTopics } from './topic-admin';
+} from '../../testing/messaging-test-support';
+import { listDeadLetters, replayDeadLetters } from '../dead-letters/dead-letters';
+import { EventPublisher } from '../event-publisher';
+import { deleteConsumerGroups, deleteTopics, ensureTopics } from '../topic-admin';
+import { type EventContext } from './event-context';
+import { HandlesEvent } from './event-handler.decorator';
+import { EventConsumer } from './event-consumer';
+import { UnprocessableEventError } from './unprocessable-event.error';
 
 const runId = uniqueRunId();
 const logger = createLogger('messaging-it', 'silent');
@@ -23,9 +27,10 @@ const topics = {
   ordering: jsonTopic(`messaging-it.${runId}.ordering`),
   concurrency: jsonTopic(`messaging-it.${runId}.concurrency`),
   retry: jsonTopic(`messaging-it.${runId}.retry`),
-  stopDuringRetry: jsonTopic(`messaging-it.${runId}.stop-during-retry`),
+  exhausted: jsonTopic(`messaging-it.${runId}.exhausted`),
   undecodable: jsonTopic(`messaging-it.${runId}.undecodable`),
   commit: jsonTopic(`messaging-it.${runId}.commit`),
+  scaling: jsonTopic(`messaging-it.${runId}.scaling`),
 };
 
 interface Delivery {
@@ -50,11 +55,17 @@ describe('EventPublisher and EventConsumer against the real broker', () => {
   const publisher = new EventPublisher(config, logger);
   const consumers: EventConsumer[] = [];
   const groupIds: string[] = [];
+  const extraTopics: string[] = [];
 
-  /** A consumer in a fresh group (or in `groupId`'s), stopped after the test. */
+  /**
+   * A consumer in a fresh group (or in `groupId`'s), stopped after the test. Retry delays are
+   * short here so the suite stays fast; the tiers work the same at 1 s, 10 s, 60 s.
+   */
   function consumer(purpose: string, groupId = `messaging-it-${runId}-${purpose}`): EventConsumer {
-    groupIds.push(groupId);
-    const created = new EventConsumer({ ...config, groupId }, logger);
+    const created = new EventConsumer({ ...config, groupId, retryDelaysMs: [300, 600] }, logger);
+    const { tiers, deadLetterTopic } = created.retryTopics;
+    groupIds.push(groupId, ...tiers.map((tier) => tier.topic), `${groupId}.dlq-replay`);
+    extraTopics.push(...tiers.map((tier) => tier.topic), deadLetterTopic);
     consumers.push(created);
     return created;
   }
@@ -79,11 +90,7 @@ describe('EventPublisher and EventConsumer against the real broker', () => {
     try {
       await deleteConsumerGroups(config, groupIds, logger);
     } finally {
-      await deleteTopics(
-        config,
-        Object.values(topics).map((topic) => topic.name),
-        logger,
-      );
+      await deleteTopics(config, [...Object.values(topics).map((topic) => topic.name), ...new Set(extraTopics)], logger);
     }
   });
 
@@ -173,19 +180,20 @@ describe('EventPublisher and EventConsumer against the real broker', () => {
     expect(handled).toEqual([fastKey, slowKey]);
   });
 
-  it('retries a failing handler in place until it succeeds, without losing or reordering the event', async () => {
+  it('retries a failing handler through the retry topics while later events of the partition go on', async () => {
     const group = `messaging-it-${runId}-retry`;
-    const retriedBefore = await metricValue('kafka_consumed_total', { topic: topics.retry.name, group, result: 'retried' });
-    const attempts = new Map<number, number>();
+    const attempts = new Map<number, number[]>();
     const handled: number[] = [];
-    await consumer('retry', group)
-      .on(topics.retry, async (payload) => {
-        const attempt = (attempts.get(payload.sequence) ?? 0) + 1;
-        attempts.set(payload.sequence, attempt);
-        if (payload.sequence === 1 && attempt <= 2) throw new Error(`transient failure #${attempt}`);
+
+    class FlakyHandler {
+      @HandlesEvent(topics.retry)
+      async handle(payload: TestEvent, context: EventContext): Promise<void> {
+        attempts.set(payload.sequence, [...(attempts.get(payload.sequence) ?? []), context.attempt]);
+        if (payload.sequence === 1 && context.attempt <= 2) throw new Error(`transient failure #${context.attempt}`);
         handled.push(payload.sequence);
-      })
-      .start();
+      }
+    }
+    await consumer('retry', group).register(new FlakyHandler()).start();
 
     await publisher.publish(topics.retry, [
       { key: 'same-key', payload: { sequence: 1 } },
@@ -198,60 +206,123 @@ describe('EventPublisher and EventConsumer against the real broker', () => {
       30_000,
       'both events handled',
     );
-    expect(handled).toEqual([1, 2]);
-    expect(attempts.get(1)).toBe(3);
-    expect(await metricValue('kafka_consumed_total', { topic: topics.retry.name, group, result: 'retried' })).toBe(retriedBefore + 2);
+    // The failing event did not hold up the one behind it on its partition.
+    expect(handled).toEqual([2, 1]);
+    expect(attempts.get(1)).toEqual([1, 2, 3]);
+    expect(await metricValue('kafka_retries_total', { group, topic: topics.retry.name, retry_topic: `${group}.retry-300ms` })).toBe(1);
+    expect(await metricValue('kafka_retries_total', { group, topic: topics.retry.name, retry_topic: `${group}.retry-600ms` })).toBe(1);
   });
 
-  it('leaves an event that still fails at stop() uncommitted, so the next member of the group gets it', async () => {
-    const group = `messaging-it-${runId}-stop-during-retry`;
-    let failedAttempts = 0;
-    const failing = consumer('stop-during-retry', group).on(topics.stopDuringRetry, async () => {
-      failedAttempts += 1;
-      throw new Error('downstream unavailable');
-    });
-    await failing.start();
-    await publisher.publish(topics.stopDuringRetry, [{ key: 'k', payload: { sequence: 7 } }]);
-    await eventually(
-      () => failedAttempts,
-      (count) => count >= 2,
+  it('dead-letters an event that fails every retry, with its history in headers, and replays it once fixed', async () => {
+    const group = `messaging-it-${runId}-exhausted`;
+    let broken = true;
+    const handled: TestEvent[] = [];
+    const seen: EventContext[] = [];
+    await consumer('exhausted', group)
+      .on(topics.exhausted, async (payload, context) => {
+        seen.push(context);
+        if (broken && payload.sequence === 1) throw new Error('the database said no');
+        handled.push(payload);
+      })
+      .start();
+    await publisher.publish(topics.exhausted, [{ key: 'k', payload: { sequence: 1 }, headers: { 'x-event-id': 'event-1' } }]);
+
+    const [letter] = await eventually(
+      () => listDeadLetters(config, group, logger),
+      (letters) => letters.length === 1,
       30_000,
-      'a retry',
+      'the dead letter',
     );
+    expect(letter).toMatchObject({
+      eventId: 'event-1',
+      reason: 'retries-exhausted',
+      error: 'the database said no',
+      attempts: 3,
+      originalTopic: topics.exhausted.name,
+      originalPartition: String(seen[0].partition),
+      originalOffset: '0',
+    });
+    expect(await metricValue('kafka_dead_letters_total', { group, topic: topics.exhausted.name, reason: 'retries-exhausted' })).toBe(1);
 
-    const stopStartedAt = Date.now();
-    await failing.stop();
-    // Stopping cuts the backoff wait short instead of waiting for the next attempt.
-    expect(Date.now() - stopStartedAt).toBeLessThan(10_000);
-
-    const deliveries: Delivery[] = [];
-    await consumer('stop-during-retry', group).on(topics.stopDuringRetry, collectInto(deliveries)).start();
+    broken = false;
+    expect(await replayDeadLetters(config, group, logger)).toBe(1);
     await eventually(
-      () => deliveries.length,
+      () => handled.length,
       (count) => count === 1,
       30_000,
-      'redelivery',
+      'the replayed event',
     );
-    expect(deliveries[0].payload).toEqual({ sequence: 7 });
+    // Replaying again finds nothing new; listing still shows the letter (the topic is a log).
+    expect(await replayDeadLetters(config, group, logger)).toBe(0);
+    expect(await listDeadLetters(config, group, logger)).toHaveLength(1);
   });
 
-  it('skips a message that cannot be decoded and carries on with the next one', async () => {
+  it('dead-letters a malformed message at once, with the reason, and the partition keeps flowing', async () => {
     const group = `messaging-it-${runId}-undecodable`;
     const deliveries: Delivery[] = [];
-    await consumer('undecodable', group).on(topics.undecodable, collectInto(deliveries)).start();
+    await consumer('undecodable', group)
+      .on(topics.undecodable, async (payload, context) => {
+        if (payload.sequence === 3) throw new UnprocessableEventError('sequence 3 is not allowed');
+        deliveries.push({ payload, context, correlationIdInHandler: currentCorrelationId() });
+      })
+      .start();
 
     await publisher.publish(rawTopic(topics.undecodable.name), [{ key: 'k', payload: Buffer.from('definitely not JSON') }]);
-    await publisher.publish(topics.undecodable, [{ key: 'k', payload: { sequence: 2 } }]);
+    await publisher.publish(topics.undecodable, [
+      { key: 'k', payload: { sequence: 2 } },
+      { key: 'k', payload: { sequence: 3 } },
+      { key: 'k', payload: { sequence: 4 } },
+    ]);
 
     await eventually(
       () => deliveries.length,
-      (count) => count === 1,
+      (count) => count === 2,
       30_000,
-      'the decodable event',
+      'the good events',
     );
-    expect(deliveries[0].payload).toEqual({ sequence: 2 });
-    expect(deliveries[0].context.offset).toBe('1');
-    expect(await metricValue('kafka_consumed_total', { topic: topics.undecodable.name, group, result: 'undecodable' })).toBe(1);
+    expect(deliveries.map((delivery) => delivery.payload.sequence)).toEqual([2, 4]);
+    const letters = await eventually(
+      () => listDeadLetters(config, group, logger),
+      (found) => found.length === 2,
+      30_000,
+      'two dead letters',
+    );
+    expect(letters.map((letter) => [letter.reason, letter.originalOffset, letter.attempts])).toEqual([
+      ['undecodable', '0', 1],
+      ['unprocessable', '2', 1],
+    ]);
+    expect(letters[0].error).toMatch(/JSON/);
+    expect(await metricValue('kafka_dead_letters_total', { group, topic: topics.undecodable.name, reason: 'undecodable' })).toBe(1);
+  });
+
+  it('splits the partitions between the instances of a group, each event going to the owner of its partition', async () => {
+    const group = `messaging-it-${runId}-scaling`;
+    const deliveries = new Map<number, Delivery[]>([0, 1, 2].map((instance) => [instance, []]));
+    const instances = [0, 1, 2].map((instance) => consumer('scaling', group).on(topics.scaling, collectInto(deliveries.get(instance)!)));
+    await Promise.all(instances.map((instance) => instance.start()));
+
+    const assignments = await eventually(
+      () => instances.map((instance) => [...(instance.assignment[topics.scaling.name] ?? [])].sort((a, b) => a - b)),
+      (owned) => owned.every((partitions) => partitions.length > 0) && owned.flat().length === config.topicPartitions,
+      45_000,
+      'the three instances to share the partitions',
+    );
+    expect(assignments.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: config.topicPartitions }, (_, partition) => partition));
+
+    await publisher.publish(
+      topics.scaling,
+      Array.from({ length: 60 }, (_, index) => ({ key: `customer-${index}`, payload: { sequence: index } })),
+    );
+    await eventually(
+      () => [...deliveries.values()].flat().length,
+      (count) => count === 60,
+      30_000,
+      'every event',
+    );
+    for (const [instance, received] of deliveries) {
+      expect(received.length).toBeGreaterThan(0);
+      for (const delivery of received) expect(assignments[instance]).toContain(delivery.context.partition);
+    }
   });
 
   it('commits what it handled when stopped, so a restarted group resumes after it', async () => {

@@ -1,0 +1,449 @@
+import { type Consumer, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
+import { type TopicContract } from '@workshop/contracts';
+import {
+  CONSISTENCY_TOKEN_HEADER,
+  CORRELATION_ID_HEADER,
+  createLogger,
+  runWithConsistencyToken,
+  runWithCorrelationId,
+  type Logger,
+} from '@workshop/observability';
+import { backoffDelayMs, sleepUnlessAborted, type BackoffPolicy } from '../backoff';
+import {
+  ATTEMPTS_HEADER,
+  DEAD_LETTER_REASON_HEADER,
+  decodeHeaders,
+  ERROR_HEADER,
+  EVENT_ID_HEADER,
+  ORIGINAL_OFFSET_HEADER,
+  ORIGINAL_PARTITION_HEADER,
+  ORIGINAL_TOPIC_HEADER,
+  RETRY_NOT_BEFORE_HEADER,
+} from '../event-headers';
+import { EventPublisher, type EncodedEvent } from '../event-publisher';
+import { createKafkaClient } from '../kafka/kafka-client';
+import { type KafkaConfig } from '../kafka/kafka-config';
+import { kafkaConsumedTotal, kafkaConsumerLag, kafkaDeadLettersTotal, kafkaHandlerDuration, kafkaRetriesTotal } from '../messaging-metrics';
+import { ensureTopics } from '../topic-admin';
+import { runWithTraceContext, TRACEPARENT_HEADER } from '../trace-context';
+import { type EventContext, type EventHandler } from './event-context';
+import { declaredEventHandlers } from './event-handler.decorator';
+import { DEFAULT_RETRY_DELAYS_MS, passThroughTopic, retryTopology, type RetryTopology } from './retry-topics';
+import { UnprocessableEventError } from './unprocessable-event.error';
+
+export interface EventConsumerConfig extends KafkaConfig {
+  /** The consumer group: instances sharing it share the partitions. Also names its retry and dead-letter topics. */
+  groupId: string;
+  /** Delays of the retry tiers (default 1 s, 10 s, 60 s). Empty: a failed event goes straight to the dead-letter topic. */
+  retryDelaysMs?: readonly number[];
+}
+
+/**
+ * Why an event is in the dead-letter topic:
+ * - `undecodable`: its bytes are not the topic's message type (or it has none); no retry can read it.
+ * - `unprocessable`: the handler threw `UnprocessableEventError` (the event fails validation).
+ * - `retries-exhausted`: the handler failed on the first delivery and on every retry tier.
+ */
+export type DeadLetterReason = 'undecodable' | 'unprocessable' | 'retries-exhausted';
+
+/** A handler bound to its topic's decoder: decoding happens once, then the returned function runs the handler. */
+type Route = (value: Buffer) => (context: EventContext) => Promise<void>;
+
+/** The outcome of one handler attempt that did not succeed. */
+interface Failure {
+  kind: 'transient' | DeadLetterReason;
+  error: unknown;
+}
+
+/** Where an event was first consumed from; carried through retries so its dead letter names the origin. */
+interface Origin {
+  topic: string;
+  partition: string;
+  offset: string;
+}
+
+/**
+ * One kafkajs consumer: the main one reads the group's topics, each retry tier has its own. Apart,
+ * a tier waiting out its delay never holds up the main topics or another tier (kafkajs fetches
+ * a broker's next batches only once the current ones are done, so sharing a consumer would).
+ */
+interface Stage {
+  groupId: string;
+  topics: string[];
+  /** -1 for the main stage, else the index of the retry tier it consumes. */
+  tierIndex: number;
+  consumer: Consumer;
+}
+
+/**
+ * When forwarding a failed event to a retry or dead-letter topic fails (Kafka itself is
+ * unavailable), the event is kept and the forward retried in place: 200 ms doubling to 10 s.
+ */
+const FORWARD_RETRY: BackoffPolicy = { initialDelayMs: 200, maxDelayMs: 10_000 };
+
+/**
+ * How long a wait may last before the consumer heartbeats. kafkajs heartbeats only when asked,
+ * and a member silent for the session timeout (30 s) is evicted from the group.
+ */
+const HEARTBEAT_SLICE_MS = 1_000;
+
+/** Resolved offsets are committed at least this often during a long batch, and after every batch. */
+const AUTO_COMMIT_INTERVAL_MS = 5_000;
+
+/** Error messages in headers are cut here: a header is for a person reading a dead letter, not for a stack trace. */
+const MAX_ERROR_HEADER_LENGTH = 500;
+
+/** When the first start fails (Kafka unreachable), it is tried again in the background: 1 s doubling to 30 s. */
+const START_RETRY: BackoffPolicy = { initialDelayMs: 1_000, maxDelayMs: 30_000 };
+
+/**
+ * Consumes typed events as one consumer group, with non-blocking retries and a dead-letter topic.
+ *
+ * - Handlers are registered with `on(topic, handler)` or, for a class whose methods carry
+ *   `@HandlesEvent(topic)`, with `register(instance)`. One `EventConsumer` is one group: it runs
+ *   one kafkajs consumer for all of the group's topics, so a slow group never delays another.
+ * - Each partition is processed in order, the partitions concurrently (up to `topicPartitions`).
+ * - An offset is committed only once its event is done with: handled, or handed to a retry or
+ *   dead-letter topic. Delivery is at least once; handlers deduplicate with the `Inbox`.
+ * - A handler that throws does not hold up its partition: the event goes to the group's first
+ *   retry topic and the partition moves on. A consumer of that topic runs it again once its
+ *   delay is over, and passes it on to the next tier if it fails again; after the last tier it
+ *   goes to the dead-letter topic. An event that cannot be decoded, or whose handler throws
+ *   `UnprocessableEventError`, goes to the dead-letter topic at once. Dead letters carry the
+ *   error, the reason, the original topic, partition and offset, and the number of attempts.
+ * - The price of not blocking: a retried event is handled after later events of its key.
+ *   Handlers whose effects depend on order must tolerate that (see the README's saga).
+ *
+ * `start()` creates the group's topics if missing. If Kafka is unreachable it keeps trying in
+ * the background, so a service starts (and serves requests) while the broker is down.
+ */
+export class EventConsumer {
+  private readonly routes = new Map<string, Route>();
+  private readonly subscribedTopics: TopicContract<unknown>[] = [];
+  private readonly groupId: string;
+  private readonly topology: RetryTopology;
+  private readonly publisher: EventPublisher;
+  private readonly logger: Logger;
+  private stages: Stage[] = [];
+  private shutdown = new AbortController();
+  private started = false;
+  private running = false;
+  private startup: Promise<void> | undefined;
+  /** The partitions of the group's topics this instance owns, as of its last join of the group. */
+  private currentAssignment: Record<string, number[]> = {};
+
+  constructor(
+    private readonly config: EventConsumerConfig,
+    private readonly parentLogger: Logger = createLogger('messaging'),
+  ) {
+    this.groupId = config.groupId;
+    this.topology = retryTopology(config.groupId, config.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS);
+    this.logger = parentLogger.child({ component: 'event-consumer', group: config.groupId });
+    this.publisher = new EventPublisher(config, parentLogger);
+  }
+
+  /** The topics this group's failed events go to: one per retry tier, then the dead-letter topic. */
+  get retryTopics(): RetryTopology {
+    return this.topology;
+  }
+
+  /** Registers the handler for one topic. Call before `start`; one handler per topic. */
+  on<P>(topic: TopicContract<P>, handler: EventHandler<P>): this {
+    if (this.started) throw new Error(`EventConsumer(${this.groupId}): register handlers before start()`);
+    if (this.routes.has(topic.name)) throw new Error(`EventConsumer(${this.groupId}): topic ${topic.name} already has a handler`);
+    this.subscribedTopics.push(topic as TopicContract<unknown>);
+    this.routes.set(topic.name, (value) => {
+      const payload = topic.decode(value);
+      return (context) => handler(payload, context);
+    });
+    return this;
+  }
+
+  /** Registers every method of `instance` marked with `@HandlesEvent(topic)`. */
+  register(instance: object): this {
+    const handlers = declaredEventHandlers(instance);
+    if (handlers.length === 0) throw new Error(`EventConsumer(${this.groupId}): ${instance.constructor.name} has no @HandlesEvent method`);
+    for (const { topic, handle } of handlers) this.on(topic, handle);
+    return this;
+  }
+
+  /**
+   * Topic -> partitions this instance consumes, as of its last group join. Instances of one group
+   * split the partitions between them; Kafka moves them when an instance comes or goes.
+   */
+  get assignment(): Readonly<Record<string, readonly number[]>> {
+    return this.currentAssignment;
+  }
+
+  /** True once every stage has joined its group and is consuming; false while Kafka is unreachable. */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /**
+   * Starts consuming in the background. Resolves once consumption has started, or once the first
+   * attempt failed (Kafka unreachable) and further attempts continue in the background.
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    if (this.routes.size === 0) throw new Error(`EventConsumer(${this.groupId}): no handlers registered`);
+    this.started = true;
+    this.shutdown = new AbortController();
+    const firstAttempt = this.startStages();
+    this.startup = firstAttempt.catch((error: unknown) => this.keepStarting(error));
+    await firstAttempt.catch(() => undefined);
+  }
+
+  /**
+   * Stops gracefully: no new fetches, the events in flight finish (a wait for a retry delay is
+   * cut short and that event left uncommitted for redelivery), offsets of finished events are
+   * committed, the group is left so its partitions move to other members at once.
+   */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.shutdown.abort();
+    await this.startup;
+    await Promise.allSettled(this.stages.map((stage) => stage.consumer.disconnect()));
+    this.stages = [];
+    this.running = false;
+    await this.publisher.disconnect();
+  }
+
+  private async keepStarting(firstError: unknown): Promise<void> {
+    const signal = this.shutdown.signal;
+    let error = firstError;
+    for (let attempt = 1; !signal.aborted; attempt++) {
+      const retryInMs = backoffDelayMs(attempt, START_RETRY);
+      this.logger.warn({ err: error, retryInMs }, 'cannot start consuming (Kafka unreachable?); retrying in the background');
+      await sleepUnlessAborted(retryInMs, signal);
+      if (signal.aborted) return;
+      try {
+        await this.startStages();
+        this.logger.info('consuming after all');
+        return;
+      } catch (nextError) {
+        error = nextError;
+      }
+    }
+  }
+
+  private async startStages(): Promise<void> {
+    const mainTopics = [...this.routes.keys()];
+    const stages: Stage[] = [
+      { groupId: this.groupId, topics: mainTopics, tierIndex: -1, consumer: this.createConsumer(this.groupId) },
+      ...this.topology.tiers.map((tier, tierIndex) => ({
+        // Each tier is its own group: kafkajs's assignor expects every member of a group to read the same topics.
+        groupId: tier.topic,
+        topics: [tier.topic],
+        tierIndex,
+        consumer: this.createConsumer(tier.topic),
+      })),
+    ];
+    try {
+      // The broker does not create topics on first use, and a consumer may start before the
+      // producer of its topics (a fresh machine, a restart in any order): it creates the ones it
+      // reads, and its own retry and dead-letter topics.
+      await ensureTopics(
+        this.config,
+        [
+          ...this.subscribedTopics,
+          ...this.topology.tiers.map((tier) => passThroughTopic(tier.topic)),
+          passThroughTopic(this.topology.deadLetterTopic),
+        ],
+        this.logger,
+      );
+      for (const stage of stages) {
+        await stage.consumer.connect();
+        // A group that has never committed starts at the beginning of each topic: events
+        // published before the first deployment of a consumer are handled, not skipped.
+        await stage.consumer.subscribe({ topics: stage.topics, fromBeginning: true });
+        await stage.consumer.run({
+          partitionsConsumedConcurrently: this.config.topicPartitions,
+          // Offsets are resolved by hand, one message at a time, once the message is done with.
+          eachBatchAutoResolve: false,
+          autoCommitInterval: AUTO_COMMIT_INTERVAL_MS,
+          eachBatch: (batch) => this.processBatch(stage, batch),
+        });
+      }
+    } catch (error) {
+      // Leave nothing half-started behind; the next attempt builds fresh consumers.
+      await Promise.allSettled(stages.map((stage) => stage.consumer.disconnect()));
+      throw error;
+    }
+    if (this.shutdown.signal.aborted) {
+      await Promise.allSettled(stages.map((stage) => stage.consumer.disconnect()));
+      return;
+    }
+    this.stages = stages;
+    this.running = true;
+  }
+
+  private createConsumer(groupId: string): Consumer {
+    const consumer = createKafkaClient(this.config, this.parentLogger).consumer({ groupId });
+    if (groupId === this.groupId) {
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        this.currentAssignment = event.payload.memberAssignment;
+        this.logger.info({ assignment: event.payload.memberAssignment }, 'joined the consumer group');
+      });
+    }
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.logger.error({ err: event.payload.error, restarting: event.payload.restart, stageGroup: groupId }, 'Kafka consumer crashed');
+    });
+    return consumer;
+  }
+
+  private async processBatch(
+    stage: Stage,
+    { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload,
+  ): Promise<void> {
+    const lag = { group: stage.groupId, topic: batch.topic, partition: String(batch.partition) };
+    for (const message of batch.messages) {
+      // isStale: a rebalance or seek made the rest of this batch someone else's (or obsolete).
+      if (!isRunning() || isStale()) return;
+      const done = await this.processMessage(stage, batch.topic, batch.partition, message, heartbeat);
+      if (!done) return;
+      resolveOffset(message.offset);
+      kafkaConsumerLag.set(lag, Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1));
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+  }
+
+  /** Resolves true once the message is done with (handled or forwarded), false if shutdown interrupted it. */
+  private async processMessage(
+    stage: Stage,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
+    const headers = decodeHeaders(message.headers);
+    const isRetry = stage.tierIndex >= 0;
+    const origin: Origin = isRetry
+      ? {
+          topic: headers[ORIGINAL_TOPIC_HEADER] ?? topic,
+          partition: headers[ORIGINAL_PARTITION_HEADER] ?? String(partition),
+          offset: headers[ORIGINAL_OFFSET_HEADER] ?? message.offset,
+        }
+      : { topic, partition: String(partition), offset: message.offset };
+    if (isRetry && !(await this.waitUntil(Number(headers[RETRY_NOT_BEFORE_HEADER] ?? 0), heartbeat))) return false;
+
+    const previousAttempts = isRetry ? Number.parseInt(headers[ATTEMPTS_HEADER] ?? '0', 10) || 0 : 0;
+    const context: EventContext = {
+      topic: origin.topic,
+      partition,
+      offset: message.offset,
+      key: message.key === null ? null : message.key.toString('utf8'),
+      headers,
+      groupId: this.groupId,
+      eventId: headers[EVENT_ID_HEADER],
+      attempt: previousAttempts + 1,
+    };
+    // Everything below, our logs and the handler's, carries the producer's correlation id;
+    // events the handler enqueues continue the producer's trace; and the handler's session reads
+    // see what the producer had written (its consistency token, libs/db).
+    return runWithCorrelationId(headers[CORRELATION_ID_HEADER], () =>
+      runWithTraceContext(headers[TRACEPARENT_HEADER], () =>
+        runWithConsistencyToken(headers[CONSISTENCY_TOKEN_HEADER], async () => {
+          const failure = await this.runHandler(context, message.value);
+          if (failure === undefined) return true;
+          const forward = this.forwardingOf(failure, stage, context, origin, message);
+          return this.publishUntilAccepted(forward, heartbeat);
+        }),
+      ),
+    );
+  }
+
+  /** Runs the handler once. Undefined when it succeeded. */
+  private async runHandler(context: EventContext, value: Buffer | null): Promise<Failure | undefined> {
+    const route = this.routes.get(context.topic);
+    let invoke: (context: EventContext) => Promise<void>;
+    try {
+      if (route === undefined) throw new Error(`no handler for topic ${context.topic}`);
+      if (value === null) throw new Error('message has no value');
+      invoke = route(value);
+    } catch (error) {
+      return { kind: 'undecodable', error };
+    }
+    const labels = { topic: context.topic, group: this.groupId };
+    const stopTimer = kafkaHandlerDuration.startTimer(labels);
+    try {
+      await invoke(context);
+      kafkaConsumedTotal.inc({ ...labels, result: 'ok' });
+      return undefined;
+    } catch (error) {
+      kafkaConsumedTotal.inc({ ...labels, result: 'failed' });
+      return { kind: error instanceof UnprocessableEventError ? 'unprocessable' : 'transient', error };
+    } finally {
+      stopTimer();
+    }
+  }
+
+  /** The copy of a failed event that goes to the next retry tier, or to the dead-letter topic. */
+  private forwardingOf(failure: Failure, stage: Stage, context: EventContext, origin: Origin, message: KafkaMessage): EncodedEvent {
+    const nextTier = failure.kind === 'transient' ? this.topology.tiers[stage.tierIndex + 1] : undefined;
+    const reason: DeadLetterReason = failure.kind === 'transient' ? 'retries-exhausted' : failure.kind;
+    const errorMessage = (failure.error instanceof Error ? failure.error.message : String(failure.error)).slice(0, MAX_ERROR_HEADER_LENGTH);
+    const logFields = {
+      err: failure.error,
+      topic: origin.topic,
+      partition: origin.partition,
+      offset: origin.offset,
+      eventId: context.eventId,
+      attempt: context.attempt,
+    };
+    const headers: Record<string, string> = {
+      ...context.headers,
+      [ORIGINAL_TOPIC_HEADER]: origin.topic,
+      [ORIGINAL_PARTITION_HEADER]: origin.partition,
+      [ORIGINAL_OFFSET_HEADER]: origin.offset,
+      [ATTEMPTS_HEADER]: String(context.attempt),
+      [ERROR_HEADER]: errorMessage,
+    };
+    if (nextTier !== undefined) {
+      kafkaRetriesTotal.inc({ group: this.groupId, topic: origin.topic, retry_topic: nextTier.topic });
+      this.logger.warn(
+        { ...logFields, retryTopic: nextTier.topic, retryInMs: nextTier.delayMs },
+        'event handler failed; scheduled for retry',
+      );
+      headers[RETRY_NOT_BEFORE_HEADER] = String(Date.now() + nextTier.delayMs);
+      delete headers[DEAD_LETTER_REASON_HEADER];
+      return { topic: nextTier.topic, key: context.key ?? '', value: message.value ?? Buffer.alloc(0), headers };
+    }
+    kafkaDeadLettersTotal.inc({ group: this.groupId, topic: origin.topic, reason });
+    this.logger.error({ ...logFields, reason, deadLetterTopic: this.topology.deadLetterTopic }, 'event moved to the dead-letter topic');
+    headers[DEAD_LETTER_REASON_HEADER] = reason;
+    delete headers[RETRY_NOT_BEFORE_HEADER];
+    return { topic: this.topology.deadLetterTopic, key: context.key ?? '', value: message.value ?? Buffer.alloc(0), headers };
+  }
+
+  /**
+   * Publishes a forwarded event, retrying in place while Kafka refuses it: the source offset is
+   * committed only after this succeeds, so a failed event is never lost. False if shutdown began.
+   */
+  private async publishUntilAccepted(event: EncodedEvent, heartbeat: () => Promise<void>): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.publisher.publishEncoded([event]);
+        return true;
+      } catch (error) {
+        const retryInMs = backoffDelayMs(attempt, FORWARD_RETRY);
+        this.logger.warn({ err: error, topic: event.topic, retryInMs }, 'cannot forward a failed event; retrying');
+        if (!(await this.waitUntil(Date.now() + retryInMs, heartbeat))) return false;
+      }
+    }
+  }
+
+  /** Waits until `epochMs` while keeping the group membership alive. False if shutdown began. */
+  private async waitUntil(epochMs: number, heartbeat: () => Promise<void>): Promise<boolean> {
+    const signal = this.shutdown.signal;
+    for (let remaining = epochMs - Date.now(); remaining > 0 && !signal.aborted; remaining = epochMs - Date.now()) {
+      await sleepUnlessAborted(Math.min(remaining, HEARTBEAT_SLICE_MS), signal);
+      // Throws when the group is rebalancing; kafkajs then rejoins and this message, still
+      // uncommitted, is redelivered to whichever member owns its partition next.
+      if (!signal.aborted) await heartbeat();
+    }
+    return !signal.aborted;
+  }
+}
