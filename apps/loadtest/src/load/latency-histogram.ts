@@ -1,4 +1,4 @@
-import { build, decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 
 /** The percentiles every report shows, in the order it shows them. */
 export const REPORTED_PERCENTILES = [50, 90, 99, 99.9] as const;
@@ -77,7 +77,7 @@ export class LatencyHistogram {
 
   /** Compressed, base64: the whole distribution in a few hundred bytes of the raw JSON. */
   encode(): string {
-    return this.histogram.encodeIntoCompressedBase64();
+    return encodeIntoCompressedBase64(this.histogram);
   }
 }
 
