@@ -69,7 +69,10 @@ describe('runLoad', () => {
     const slow = await startServer(50);
     const narrowClient = new HttpClient(slow.url, { maxSockets: 4, timeoutMs: 10_000 });
     try {
-      const issue: IssueRequest = async () => ({ operation: 'get', status: (await narrowClient.send({ method: 'GET', path: '/' })).status });
+      const issue: IssueRequest = async () => ({
+        operation: 'get',
+        status: (await narrowClient.send({ method: 'GET', path: '/' })).status,
+      });
       const open = await runLoad({ kind: 'open', stages: [{ ratePerSecond: 200, durationSeconds: 1 }] }, issue);
       const closed = await runLoad({ kind: 'closed', users: 4, durationSeconds: 1, thinkTimeMs: 0 }, issue);
 

@@ -72,7 +72,10 @@ const CLIENT_OPTIONS = { maxSockets: 512, timeoutMs: 10_000 };
  */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<ScenarioResult> {
   const log = options.log ?? (() => undefined);
-  const runId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 6)}`;
+  const runId = `${new Date()
+    .toISOString()
+    .replace(/[-:.TZ]/g, '')
+    .slice(0, 14)}-${randomUUID().slice(0, 6)}`;
   const startedAt = new Date().toISOString();
   const infraEnv = { ...processEnvironment() };
   const startedComponents = new Set<ComponentName>();
@@ -111,7 +114,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   };
 }
 
-const maxReplicas = (scenario: Scenario) => Math.max(1, ...scenario.configurations.map((configuration) => configuration.postgresReplicas ?? 1));
+const maxReplicas = (scenario: Scenario) =>
+  Math.max(1, ...scenario.configurations.map((configuration) => configuration.postgresReplicas ?? 1));
 
 function describe(configuration: SystemConfiguration): ConfigurationResult['configuration'] {
   return {
@@ -148,7 +152,8 @@ async function runConfiguration(
   // Replicas beyond this configuration's count (left by an earlier one) would only take CPU.
   for (const status of up.statuses) {
     const number = /^postgres-replica-(\d+)$/.exec(status.name)?.[1];
-    if (number !== undefined && Number(number) > replicas && status.state === 'running') await stopComponent(status.name, { env: infraEnv });
+    if (number !== undefined && Number(number) > replicas && status.state === 'running')
+      await stopComponent(status.name, { env: infraEnv });
   }
 
   const backendEnv = { DATABASE_REPLICA_URLS: up.config.postgres.replicaUrls.join(','), ...capacityEnvironment(configuration.capacity) };
@@ -170,7 +175,14 @@ async function runConfiguration(
     // reported, not fatal: the other configurations still compare.
     const invalid = /Invalid configuration:\n((?:\s+- .*\n?)+)/.exec(message);
     if (invalid?.[1] !== undefined) {
-      const problems = [...new Set(invalid[1].split('\n').map((line) => line.trim()).filter((line) => line.length > 0))].join(' ');
+      const problems = [
+        ...new Set(
+          invalid[1]
+            .split('\n')
+            .map((line) => line.trim())
+            .filter((line) => line.length > 0),
+        ),
+      ].join(' ');
       log(`  skipped: this build rejects the configuration: ${problems}`);
       return { configuration: described, skipped: `this build rejects the configuration: ${problems}`, faults: [], exits: [] };
     }
@@ -201,16 +213,15 @@ async function runConfiguration(
     const workloadFigures = await workload.figures();
     const server = await scraper.stop();
     for (const warning of load.generator.warnings) log(`  warning: ${warning}`);
-    log(
-      `  ${load.throughputPerSecond.toFixed(1)} req/s ok, p99 ${load.latency.p99} ms, errors ${load.errors}, rejected ${load.rejected}`,
-    );
+    log(`  ${load.throughputPerSecond.toFixed(1)} req/s ok, p99 ${load.latency.p99} ms, errors ${load.errors}, rejected ${load.rejected}`);
     measured = { configuration: described, load, server, workload: workloadFigures, faults: faultRecords };
   } finally {
     client.close();
     exits = await system.stop();
   }
   const unclean = exits.filter((exit) => exit.code !== 0);
-  if (unclean.length > 0) log(`  processes that did not exit 0: ${unclean.map((exit) => `${exit.name} ${exit.code ?? exit.signal}`).join(', ')}`);
+  if (unclean.length > 0)
+    log(`  processes that did not exit 0: ${unclean.map((exit) => `${exit.name} ${exit.code ?? exit.signal}`).join(', ')}`);
   return { ...measured, exits };
 }
 

@@ -70,7 +70,13 @@ export class MetricsScraper {
     targets: readonly ScrapeTarget[],
     private readonly intervalMs = 1000,
   ) {
-    this.states = targets.map((target) => ({ target, previous: new Map(), accumulated: new Map(), gaugeMax: new Map(), sawMetrics: new Set() }));
+    this.states = targets.map((target) => ({
+      target,
+      previous: new Map(),
+      accumulated: new Map(),
+      gaugeMax: new Map(),
+      sawMetrics: new Set(),
+    }));
   }
 
   /** Takes the baseline: counters count from here. */
@@ -157,7 +163,10 @@ export class MetricsScraper {
       processes: this.states.map((state) => ({
         name: state.target.name,
         service: state.target.service,
-        cpuCores: state.sawMetrics.has('process_cpu_seconds_total') && seconds > 0 ? this.increase(state, 'process_cpu_seconds_total') / seconds : null,
+        cpuCores:
+          state.sawMetrics.has('process_cpu_seconds_total') && seconds > 0
+            ? this.increase(state, 'process_cpu_seconds_total') / seconds
+            : null,
         memoryMaxMiB: ((max) => (max === undefined ? null : max / 1024 / 1024))(this.gaugeMaxOf(state, /^process_resident_memory_bytes$/)),
       })),
       cacheHitRatio: ratio(total('cache_requests_total', { result: 'hit' }), cacheLookups),
@@ -168,7 +177,8 @@ export class MetricsScraper {
       // Whichever lag gauge the build exports (e.g. kafka_consumer_lag); none yet gives null.
       consumerLagMax: gaugeMax(/consumer_lag/),
       outboxBacklogMax: gaugeMax(/^outbox_backlog$/),
-      gatewayRejected: gateway.length === 0 ? null : gateway.reduce((sum, state) => sum + this.increase(state, 'requests_total', { status: '429' }), 0),
+      gatewayRejected:
+        gateway.length === 0 ? null : gateway.reduce((sum, state) => sum + this.increase(state, 'requests_total', { status: '429' }), 0),
       failedScrapes: this.failedScrapes,
     };
   }

@@ -79,7 +79,12 @@ export async function createUser(client: HttpClient, email: string, name: string
 }
 
 async function placeOrder(client: HttpClient, user: SeededUser): Promise<string> {
-  const response = await client.send({ method: 'POST', path: '/orders', headers: user.headers, body: { userId: user.id, lines: ORDER_LINES } });
+  const response = await client.send({
+    method: 'POST',
+    path: '/orders',
+    headers: user.headers,
+    body: { userId: user.id, lines: ORDER_LINES },
+  });
   if (response.status !== 201) throw new SeedingError('POST /orders', response);
   return (JSON.parse(response.body) as { id: string }).id;
 }
