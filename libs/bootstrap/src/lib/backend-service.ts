@@ -1,6 +1,7 @@
 import { type DynamicModule } from '@nestjs/common';
 import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { CapacityModelInterceptor, type CapacityModel } from '@workshop/capacity';
 import { GrpcErrorInterceptor } from '@workshop/errors';
 import { createHttpApplication, type HttpApplicationOptions } from './http-application';
 
@@ -14,6 +15,8 @@ export interface BackendServiceOptions extends HttpApplicationOptions {
   /** Port of the HTTP server that serves /health and /metrics. */
   httpPort: number;
   httpHost?: string;
+  /** The opt-in capacity model (@workshop/capacity); undefined leaves gRPC calls unlimited. */
+  capacity?: CapacityModel;
 }
 
 /**
@@ -26,6 +29,8 @@ export async function startBackendService(featureModule: DynamicModule, options:
   // handlers as soon as it is connected: the error mapping must be in place before that.
   // Observability, installed first, runs outermost and records the status the mapping produced.
   app.useGlobalInterceptors(new GrpcErrorInterceptor(options.logger));
+  // Innermost: a call's wait for a slot counts in its recorded duration, as a full server's queue would.
+  if (options.capacity) app.useGlobalInterceptors(new CapacityModelInterceptor(options.capacity));
   app.connectMicroservice<MicroserviceOptions>(
     {
       transport: Transport.GRPC,

@@ -30,6 +30,10 @@ export const backendServiceSchema = infrastructureSchema.extend(processSchema.sh
   DB_STATEMENT_TIMEOUT_MS: positiveInteger().default(5_000),
   /** Deadline for each outgoing gRPC call. */
   GRPC_DEADLINE_MS: positiveInteger().default(2_000),
+  /** The opt-in capacity model (libs/capacity): gRPC calls served at once per instance. Unset: off. */
+  CAPACITY_MAX_CONCURRENCY: positiveInteger().optional(),
+  /** The opt-in capacity model: minimum milliseconds each gRPC call holds its slot. Unset: off. */
+  CAPACITY_SERVICE_TIME_MS: z.coerce.number().int().min(0).max(60_000).optional(),
 });
 
 export type BackendServiceConfig = z.infer<typeof backendServiceSchema>;
