@@ -2,9 +2,9 @@ import { type ArrivalModel } from '../load/arrival-model';
 import { type Scenario } from './scenario';
 
 /** Measured seconds per configuration in a smoke run. */
-const SMOKE_SECONDS = 3;
-const SMOKE_MAX_RATE = 150;
-const SMOKE_MAX_USERS = 16;
+const SMOKE_SECONDS = 2;
+const SMOKE_MAX_RATE = 50;
+const SMOKE_MAX_USERS = 8;
 
 function shortenArrival(arrival: ArrivalModel, factor: number): ArrivalModel {
   switch (arrival.kind) {
@@ -42,7 +42,7 @@ export function smokeVersion(scenario: Scenario): Scenario {
         durationSeconds: fault.durationSeconds * factor,
       })),
     })),
-    seed: { users: Math.min(scenario.seed.users, 40), ordersPerUser: Math.min(scenario.seed.ordersPerUser, 1) },
+    seed: { users: Math.min(scenario.seed.users, 12), ordersPerUser: Math.min(scenario.seed.ordersPerUser, 1) },
     arrival: shortenArrival(scenario.arrival, factor),
     warmUpSeconds: Math.min(scenario.warmUpSeconds, 1),
   };

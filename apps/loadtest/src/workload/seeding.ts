@@ -1,5 +1,5 @@
 import { type OutgoingHttpHeaders } from 'node:http';
-import { type HttpClient, type HttpResponse } from '../load/http-client';
+import { type HttpClient, type HttpRequest, type HttpResponse } from '../load/http-client';
 
 /** A user created through the API, with the headers its own requests carry. */
 export interface SeededUser {
@@ -72,14 +72,32 @@ export function userAt(users: readonly SeededUser[], index: number): SeededUser 
   return user;
 }
 
+/** Attempts per seeding request: a cold system's first calls can miss their deadline. */
+const SEEDING_ATTEMPTS = 5;
+
+/**
+ * Sends a seeding request, retrying what the API says is worth retrying (503, 429, no answer)
+ * with a growing pause, as a well-behaved client does. A 409 on a retried create means the first
+ * attempt did succeed; callers use unique keys so that cannot be confused with real data.
+ */
+async function sendWithRetries(client: HttpClient, request: HttpRequest): Promise<HttpResponse> {
+  let response: HttpResponse = { status: 0, body: '' };
+  for (let attempt = 1; attempt <= SEEDING_ATTEMPTS; attempt += 1) {
+    response = await client.send(request);
+    if (response.status !== 503 && response.status !== 429 && response.status !== 0) return response;
+    await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+  }
+  return response;
+}
+
 export async function createUser(client: HttpClient, email: string, name: string): Promise<{ id: string; email: string }> {
-  const response = await client.send({ method: 'POST', path: '/users', body: { email, name } });
+  const response = await sendWithRetries(client, { method: 'POST', path: '/users', body: { email, name } });
   if (response.status !== 201) throw new SeedingError('POST /users', response);
   return { id: (JSON.parse(response.body) as { id: string }).id, email };
 }
 
 async function placeOrder(client: HttpClient, user: SeededUser): Promise<string> {
-  const response = await client.send({
+  const response = await sendWithRetries(client, {
     method: 'POST',
     path: '/orders',
     headers: user.headers,
