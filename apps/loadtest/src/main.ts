@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { runGatewayReadBench } from './bench/gateway-read-bench';
 import { runScenario } from './runner/scenario-runner';
 import { smokeVersion } from './scenario/smoke';
 import { SCENARIOS, findScenario } from './scenarios';
@@ -11,7 +12,8 @@ const USAGE = `Usage:
   loadtest scenario --name=<scenario> [--smoke]
                                            run one (--smoke: a few seconds per configuration)
   loadtest compare --before=<run folder> --after=<run folder>
-                                           diff two runs' figures`;
+                                           diff two runs' figures
+  loadtest bench                           the gateway's GET /users/:id (cache hit) vs a bare chain`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -47,6 +49,11 @@ async function main(argv: string[]): Promise<number> {
       const [before = values.before, after = values.after] = rest;
       if (before === undefined || after === undefined) throw new Error(`compare needs two run folders.\n${USAGE}`);
       console.log(compareRuns(readRun(before), readRun(after)));
+      return 0;
+    }
+    case 'bench': {
+      const figures = await runGatewayReadBench();
+      console.log(JSON.stringify(figures));
       return 0;
     }
     default:

@@ -49,7 +49,6 @@ export class HttpClient {
         headers['content-length'] = Buffer.byteLength(payload);
       }
       let settled = false;
-      let timer: NodeJS.Timeout | undefined;
       const settle = (response: HttpResponse) => {
         if (settled) return;
         settled = true;
@@ -67,7 +66,7 @@ export class HttpClient {
       );
       // The timeout covers waiting for a socket too: an open-loop request queued behind a stalled
       // system fails after timeoutMs instead of waiting for ever.
-      timer = setTimeout(() => {
+      const timer = setTimeout(() => {
         settle({ status: NO_RESPONSE, body: '' });
         outgoing.destroy();
       }, this.options.timeoutMs);

@@ -47,7 +47,8 @@ function faultFor(kind: FaultKind, system: RunningSystem, env: Record<string, st
 
 /**
  * Runs a configuration's fault windows against the clock of the measured run: each fault is
- * injected at its start second and repaired at its end; resolves when all are repaired.
+ * injected at its start second (or when the previous one is repaired, if later) and repaired
+ * `durationSeconds` after; resolves when all are repaired.
  */
 export function scheduleFaults(
   windows: readonly FaultWindow[],
@@ -62,13 +63,14 @@ export function scheduleFaults(
   const run = async (window: FaultWindow): Promise<FaultRecord> => {
     const fault = faultFor(window.kind, system, env);
     await sleepUntil(window.startSecond);
-    const record: FaultRecord = { kind: window.kind, target: fault.target, startedAtSecond: seconds(), repairedAtSecond: 0 };
+    const startedAtSecond = seconds();
+    const record: FaultRecord = { kind: window.kind, target: fault.target, startedAtSecond, repairedAtSecond: 0 };
     try {
       await fault.inject();
     } catch (error) {
       record.problem = `inject: ${(error as Error).message}`;
     }
-    await sleepUntil(window.startSecond + window.durationSeconds);
+    await sleepUntil(startedAtSecond + window.durationSeconds);
     try {
       await fault.repair();
     } catch (error) {
@@ -77,5 +79,8 @@ export function scheduleFaults(
     record.repairedAtSecond = seconds();
     return record;
   };
-  return Promise.all(windows.map(run));
+  // One fault at a time, in order: a window that starts while the previous repair is still
+  // running (Kafka takes seconds to come back) waits for it, so faults never pile up.
+  const ordered = [...windows].sort((a, b) => a.startSecond - b.startSecond);
+  return ordered.reduce<Promise<FaultRecord[]>>(async (done, window) => [...(await done), await run(window)], Promise.resolve([]));
 }

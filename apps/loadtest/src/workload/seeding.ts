@@ -77,13 +77,14 @@ const SEEDING_ATTEMPTS = 5;
 
 /**
  * Sends a seeding request, retrying what the API says is worth retrying (503, 429, no answer)
- * with a growing pause, as a well-behaved client does. A 409 on a retried create means the first
- * attempt did succeed; callers use unique keys so that cannot be confused with real data.
+ * with a growing pause, as a well-behaved client does. A request that timed out may still have
+ * been committed, so each attempt gets its own request (a create, its own email): a retry never
+ * collides with its predecessor.
  */
-async function sendWithRetries(client: HttpClient, request: HttpRequest): Promise<HttpResponse> {
+async function sendWithRetries(client: HttpClient, requestFor: (attempt: number) => HttpRequest): Promise<HttpResponse> {
   let response: HttpResponse = { status: 0, body: '' };
   for (let attempt = 1; attempt <= SEEDING_ATTEMPTS; attempt += 1) {
-    response = await client.send(request);
+    response = await client.send(requestFor(attempt));
     if (response.status !== 503 && response.status !== 429 && response.status !== 0) return response;
     await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
   }
@@ -91,18 +92,24 @@ async function sendWithRetries(client: HttpClient, request: HttpRequest): Promis
 }
 
 export async function createUser(client: HttpClient, email: string, name: string): Promise<{ id: string; email: string }> {
-  const response = await sendWithRetries(client, { method: 'POST', path: '/users', body: { email, name } });
+  const emailFor = (attempt: number) => (attempt === 1 ? email : email.replace('@', `-attempt${attempt}@`));
+  const response = await sendWithRetries(client, (attempt) => ({
+    method: 'POST',
+    path: '/users',
+    body: { email: emailFor(attempt), name },
+  }));
   if (response.status !== 201) throw new SeedingError('POST /users', response);
-  return { id: (JSON.parse(response.body) as { id: string }).id, email };
+  const created = JSON.parse(response.body) as { id: string; email: string };
+  return { id: created.id, email: created.email };
 }
 
 async function placeOrder(client: HttpClient, user: SeededUser): Promise<string> {
-  const response = await sendWithRetries(client, {
+  const response = await sendWithRetries(client, () => ({
     method: 'POST',
     path: '/orders',
     headers: user.headers,
     body: { userId: user.id, lines: ORDER_LINES },
-  });
+  }));
   if (response.status !== 201) throw new SeedingError('POST /orders', response);
   return (JSON.parse(response.body) as { id: string }).id;
 }
