@@ -111,10 +111,12 @@ export function lineChart(spec: LineChartSpec): string {
     )
     .join('');
   const windows = (spec.windows ?? [])
-    .map((window) => {
+    .map((window, index) => {
       const x = xScale(window.from);
+      // Staggered, so the labels of windows close together stay readable.
+      const labelY = MARGIN.top + 12 + (index % 3) * 12;
       const width = Math.max(1, xScale(window.to) - x);
-      return `<rect x="${x}" y="${MARGIN.top}" width="${width}" height="${PLOT_HEIGHT}" fill="#d62728" fill-opacity="0.12"/><text x="${x + 3}" y="${MARGIN.top + 12}" font-size="10" ${FONT} fill="#a01010">${escapeXml(window.label)}</text>`;
+      return `<rect x="${x}" y="${MARGIN.top}" width="${width}" height="${PLOT_HEIGHT}" fill="#d62728" fill-opacity="0.12"/><text x="${x + 3}" y="${labelY}" font-size="10" ${FONT} fill="#a01010">${escapeXml(window.label)}</text>`;
     })
     .join('');
   const lines = spec.series
