@@ -17,6 +17,9 @@ const dependencyConstraints = [
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:tooling', 'type:data-access', 'type:util', 'type:contracts'] },
   { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:util'] },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:util', 'type:contracts'] },
+  // The load-test runner drives the whole system from outside, like the e2e tests, and
+  // also breaks infrastructure on purpose (tools/infra) during its fault scenarios.
+  { sourceTag: 'type:loadtest', onlyDependOnLibsWithTags: ['type:testing', 'type:tooling', 'type:util', 'type:contracts'] },
   { sourceTag: 'scope:user', onlyDependOnLibsWithTags: ['scope:user', 'scope:shared'] },
   { sourceTag: 'scope:order', onlyDependOnLibsWithTags: ['scope:order', 'scope:shared'] },
   { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },

@@ -1,4 +1,5 @@
 import { startBackendService } from '@workshop/bootstrap';
+import { capacityModelFrom } from '@workshop/capacity';
 import { backendConnections, cacheConnection } from '@workshop/config';
 import { ORDER_PACKAGE } from '@workshop/contracts';
 import { createLogger } from '@workshop/observability';
@@ -27,5 +28,6 @@ export async function startOrderService(config: OrderServiceConfig) {
     httpPort: config.HTTP_PORT,
     httpHost: config.HTTP_HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    capacity: capacityModelFrom(config),
   });
 }

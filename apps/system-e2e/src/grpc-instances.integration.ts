@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { type Client, type ClientDuplexStream, credentials, loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { type RunningSystem, type ServiceInstance, startSystem, testSystemPorts } from '@workshop/testing';
+import {
+  GENEROUS_CREDENTIAL_LIMITS,
+  type RunningSystem,
+  type SystemProcess,
+  signUp,
+  startSystem,
+  testSystemPorts,
+} from '@workshop/testing';
 import { type GatewayClient, gatewayClient } from './http-client';
 
 /**
@@ -16,7 +23,7 @@ describe('gRPC across several user-service instances', () => {
   let gateway: GatewayClient;
 
   beforeAll(async () => {
-    system = await startSystem({ userServiceInstances: 2 });
+    system = await startSystem({ instances: { 'user-service': 2 }, env: GENEROUS_CREDENTIAL_LIMITS });
     gateway = gatewayClient(system.gatewayUrl);
   }, 150_000);
 
@@ -25,8 +32,8 @@ describe('gRPC across several user-service instances', () => {
   }, 30_000);
 
   /** GetUser calls an instance has handled, from its own Prometheus metrics. */
-  async function getUserCallsServedBy(instance: ServiceInstance): Promise<number> {
-    const metrics = await fetch(`http://127.0.0.1:${instance.httpPort}/metrics`).then((response) => response.text());
+  async function getUserCallsServedBy(instance: SystemProcess): Promise<number> {
+    const metrics = await fetch(`${instance.httpUrl}/metrics`).then((response) => response.text());
     return metrics
       .split('\n')
       .filter((line) => line.startsWith('requests_total{') && line.includes('transport="grpc"') && line.includes('.getUser"'))
@@ -49,7 +56,7 @@ describe('gRPC across several user-service instances', () => {
   };
 
   it.each([
-    ['user-service', 'user.v1.UserService', () => system.userServiceInstances[0]?.grpcAddress],
+    ['user-service', 'user.v1.UserService', () => `127.0.0.1:${testSystemPorts().userServiceGrpc}`],
     ['order-service', 'order.v1.OrderService', () => `127.0.0.1:${testSystemPorts().orderServiceGrpc}`],
   ])('%s answers the standard health check and lists its services by reflection', async (_name, serviceName, address) => {
     const target = address() ?? '';
@@ -82,9 +89,8 @@ describe('gRPC across several user-service instances', () => {
   });
 
   it('spreads reads over both instances, and loses none when one dies mid-load', async () => {
-    const created = await gateway.post<{ id: string }>('/users', { email: `lb+${randomUUID()}@example.com`, name: 'Grace Hopper' });
-    expect(created.status).toBe(201);
-    const [first, second] = system.userServiceInstances;
+    const user = await signUp(system.gatewayUrl, { email: `lb+${randomUUID()}@example.com`, name: 'Grace Hopper' });
+    const [first, second] = system.processes.filter((process) => process.service === 'user-service');
     if (first === undefined || second === undefined) throw new Error('expected two user-service instances');
 
     const failures: string[] = [];
@@ -94,7 +100,9 @@ describe('gRPC across several user-service instances', () => {
     let running = true;
     const worker = async () => {
       while (running) {
-        const response = await gateway.get(`/users/${created.body.id}`).catch((error: unknown) => ({ status: 0, body: String(error) }));
+        const response = await gateway
+          .get(`/users/${user.id}`, user.authorization)
+          .catch((error: unknown) => ({ status: 0, body: String(error) }));
         if (response.status === 200) {
           served += 1;
           if (killed) servedAfterKill += 1;
@@ -107,13 +115,13 @@ describe('gRPC across several user-service instances', () => {
 
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const servedBeforeKill = { first: await getUserCallsServedBy(first), second: await getUserCallsServedBy(second) };
-    const exit = await system.kill(second.name, 'SIGKILL');
+    await second.kill('SIGKILL');
     killed = true;
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     running = false;
     await Promise.all(workers);
 
-    expect(exit.signal).toBe('SIGKILL');
+    expect(second.running).toBe(false);
     expect(servedBeforeKill.first).toBeGreaterThan(0);
     expect(servedBeforeKill.second).toBeGreaterThan(0);
     expect(failures).toEqual([]);

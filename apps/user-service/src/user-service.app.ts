@@ -1,4 +1,5 @@
 import { startBackendService } from '@workshop/bootstrap';
+import { capacityModelFrom } from '@workshop/capacity';
 import { backendConnections, cacheConnection } from '@workshop/config';
 import { USER_PACKAGE } from '@workshop/contracts';
 import { createLogger } from '@workshop/observability';
@@ -25,5 +26,6 @@ export async function startUserService(config: UserServiceConfig) {
     httpPort: config.HTTP_PORT,
     httpHost: config.HTTP_HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    capacity: capacityModelFrom(config),
   });
 }

@@ -2,6 +2,7 @@ import type { Server } from '@grpc/grpc-js';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { CapacityModelInterceptor, type CapacityModel } from '@workshop/capacity';
 import { GrpcErrorInterceptor } from '@workshop/errors';
 import { GrpcContextInterceptor, GrpcHealthReporter, type ReflectablePackage, addReflection } from '@workshop/grpc';
 import { createHttpApplication, type HttpApplicationOptions } from './http-application';
@@ -16,6 +17,8 @@ export interface BackendServiceOptions extends HttpApplicationOptions {
   /** Port of the HTTP server that serves /health and /metrics. */
   httpPort: number;
   httpHost?: string;
+  /** The opt-in capacity model (@workshop/capacity); undefined leaves gRPC calls unlimited. */
+  capacity?: CapacityModel;
 }
 
 /**
@@ -31,6 +34,8 @@ export async function startBackendService(featureModule: DynamicModule, options:
   // the request context (correlation id, caller, deadline) is entered next, so the error mapping's
   // log lines carry it too.
   app.useGlobalInterceptors(new GrpcContextInterceptor(), new GrpcErrorInterceptor(options.logger));
+  // Innermost: a call's wait for a slot counts in its recorded duration, as a full server's queue would.
+  if (options.capacity) app.useGlobalInterceptors(new CapacityModelInterceptor(options.capacity));
   app.connectMicroservice<MicroserviceOptions>(
     {
       transport: Transport.GRPC,

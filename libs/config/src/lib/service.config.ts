@@ -78,6 +78,10 @@ export const backendServiceSchema = infrastructureSchema
     /** Statements slower than this are logged with their plan. */
     DB_SLOW_QUERY_MS: positiveInteger().default(500),
     ...grpcClientSchema.shape,
+    /** The opt-in capacity model (libs/capacity): gRPC calls served at once per instance. Unset: off. */
+    CAPACITY_MAX_CONCURRENCY: positiveInteger().optional(),
+    /** The opt-in capacity model: minimum milliseconds each gRPC call holds its slot. Unset: off. */
+    CAPACITY_SERVICE_TIME_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   });
 
 export type BackendServiceConfig = z.infer<typeof backendServiceSchema>;

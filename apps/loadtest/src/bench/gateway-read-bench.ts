@@ -1,0 +1,107 @@
+import { processEnvironment } from '@workshop/config';
+import { stopInfrastructure, upInfrastructure } from '@workshop/infra';
+import { startSystem } from '@workshop/testing';
+import { HttpClient } from '../load/http-client';
+import { runLoad, type LoadRunResult } from '../load/load-generator';
+import { loadTestPorts } from '../runner/scenario-runner';
+import { createUser } from '../workload/seeding';
+import { startBareChain } from './bare-chain';
+
+/** Concurrent connections of the closed-loop measurement: enough to saturate either path on 2 cores. */
+const USERS = 32;
+const WARM_UP_SECONDS = 3;
+const MEASURE_SECONDS = 10;
+/** The open-loop comparison runs both paths at this share of the gateway's closed-loop throughput. */
+const SAME_RATE_SHARE = 0.7;
+
+interface PathFigures {
+  throughputPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+const figuresOf = (run: LoadRunResult): PathFigures => ({
+  throughputPerSecond: Math.round(run.throughputPerSecond),
+  p50: run.latency.p50,
+  p99: run.latency.p99,
+  errors: run.errors,
+});
+
+async function measure(url: string, path: string, arrival: Parameters<typeof runLoad>[0]): Promise<LoadRunResult> {
+  const client = new HttpClient(url, { maxSockets: 256, timeoutMs: 10_000 });
+  try {
+    const issue = async () => ({ operation: 'get-user', status: (await client.send({ method: 'GET', path })).status });
+    return await runLoad(arrival, issue);
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * GET /users/:id on a cache hit through the gateway against the bare chain, in the same run:
+ * closed loop for throughput (and its p99), then open loop at the same rate for both, so the
+ * p99s compare at equal load. Ends with one JSON line holding every figure and ratio.
+ */
+export async function runGatewayReadBench(log: (message: string) => void = console.log): Promise<Record<string, unknown>> {
+  const env = processEnvironment();
+  const up = await upInfrastructure({ env });
+  const bare = await startBareChain(up.config.redis.url);
+  const system = await startSystem({ ports: loadTestPorts(env), env: { LOG_LEVEL: 'error' } });
+  try {
+    const seedClient = new HttpClient(system.gatewayUrl, { maxSockets: 4, timeoutMs: 10_000 });
+    const user = await createUser(seedClient, `bench-${Date.now()}@example.com`, 'Bench user');
+    // The first read fills user-service's cache; every measured read is a hit.
+    const first = await seedClient.send({ method: 'GET', path: `/users/${user.id}` });
+    seedClient.close();
+    const answer = JSON.parse(first.body) as { id: string; email: string; name: string; createdAt: string; orderStatistics: unknown };
+    await bare.cacheUser({
+      user: { id: answer.id, email: answer.email, name: answer.name, createdAt: new Date(answer.createdAt) },
+      orderStatistics: { ordersCount: 0, totalSpent: [] },
+    });
+    const path = `/users/${user.id}`;
+    const closed = (seconds: number) => ({ kind: 'closed' as const, users: USERS, durationSeconds: seconds, thinkTimeMs: 0 });
+
+    log(`closed loop, ${USERS} connections, ${MEASURE_SECONDS}s each (after ${WARM_UP_SECONDS}s warm-up)`);
+    await measure(bare.url, path, closed(WARM_UP_SECONDS));
+    const bareClosed = await measure(bare.url, path, closed(MEASURE_SECONDS));
+    log(
+      `  bare chain: ${Math.round(bareClosed.throughputPerSecond)} req/s, p50 ${bareClosed.latency.p50} ms, p99 ${bareClosed.latency.p99} ms`,
+    );
+    await measure(system.gatewayUrl, path, closed(WARM_UP_SECONDS));
+    const gatewayClosed = await measure(system.gatewayUrl, path, closed(MEASURE_SECONDS));
+    log(
+      `  gateway:    ${Math.round(gatewayClosed.throughputPerSecond)} req/s, p50 ${gatewayClosed.latency.p50} ms, p99 ${gatewayClosed.latency.p99} ms`,
+    );
+
+    const rate = Math.max(10, Math.round(gatewayClosed.throughputPerSecond * SAME_RATE_SHARE));
+    const open = { kind: 'open' as const, stages: [{ ratePerSecond: rate, durationSeconds: MEASURE_SECONDS }] };
+    log(`open loop at ${rate} req/s for both (${SAME_RATE_SHARE * 100}% of the gateway's throughput)`);
+    const bareOpen = await measure(bare.url, path, open);
+    const gatewayOpen = await measure(system.gatewayUrl, path, open);
+    log(`  bare chain p99 ${bareOpen.latency.p99} ms, gateway p99 ${gatewayOpen.latency.p99} ms`);
+
+    const warnings = [bareClosed, gatewayClosed, bareOpen, gatewayOpen].flatMap((run) => run.generator.warnings);
+    for (const warning of new Set(warnings)) log(`  warning: ${warning}`);
+    return {
+      bench: 'gateway-get-user-cache-hit-vs-bare-chain',
+      connections: USERS,
+      measureSeconds: MEASURE_SECONDS,
+      bareChain: figuresOf(bareClosed),
+      gateway: figuresOf(gatewayClosed),
+      throughputRatio: Number((gatewayClosed.throughputPerSecond / bareClosed.throughputPerSecond).toFixed(3)),
+      sameRate: {
+        ratePerSecond: rate,
+        bareChainP99: bareOpen.latency.p99,
+        gatewayP99: gatewayOpen.latency.p99,
+        p99Ratio: bareOpen.latency.p99 > 0 ? Number((gatewayOpen.latency.p99 / bareOpen.latency.p99).toFixed(3)) : null,
+      },
+      machineCpuBusy: Number(Math.max(gatewayClosed.generator.cpu.machineBusyShare, bareClosed.generator.cpu.machineBusyShare).toFixed(3)),
+      flagged: warnings.length > 0,
+    };
+  } finally {
+    await system.stop();
+    await bare.close();
+    if (up.started.length > 0) await stopInfrastructure({ env });
+  }
+}

@@ -1,0 +1,129 @@
+import { type OutgoingHttpHeaders } from 'node:http';
+import { type HttpClient, type HttpRequest, type HttpResponse } from '../load/http-client';
+
+/** A user created through the API, with the headers its own requests carry. */
+export interface SeededUser {
+  id: string;
+  email: string;
+  headers: OutgoingHttpHeaders;
+}
+
+export interface Dataset {
+  users: SeededUser[];
+  /** Orders, each with its buyer's index in `users`. */
+  orders: { id: string; buyer: number }[];
+}
+
+/**
+ * How a seeded user proves who it is. The gateway answers without credentials today, so the
+ * default sends none; once it requires a bearer token, an authenticator that signs the user in
+ * (e.g. POST /auth/token) and returns `{ authorization: 'Bearer …' }` plugs in here, and every
+ * request made on that user's behalf carries it.
+ */
+export interface Authenticator {
+  headersFor(client: HttpClient, user: { id: string; email: string }): Promise<OutgoingHttpHeaders>;
+}
+
+export const NO_AUTHENTICATION: Authenticator = { headersFor: () => Promise.resolve({}) };
+
+/** An order line the workload places: small, valid, and the same for every configuration. */
+export const ORDER_LINES = [{ sku: 'LOAD-TEST-1', quantity: 1, unitPrice: { amountMinor: 1250, currencyCode: 'EUR' } }];
+
+/** Requests seeding keeps in flight: fast without queueing behind itself. */
+const SEEDING_CONCURRENCY = 16;
+
+export class SeedingError extends Error {
+  readonly status: number;
+
+  constructor(what: string, response: HttpResponse) {
+    super(`Seeding failed: ${what} answered ${response.status} ${response.body.slice(0, 300)}`);
+    this.name = 'SeedingError';
+    this.status = response.status;
+  }
+}
+
+/**
+ * Creates the data a run reads, through the public API as a client would (so the caches and
+ * replicas start from the state real traffic would leave): `users` users, then `ordersPerUser`
+ * orders for each.
+ */
+export async function seedDataset(
+  client: HttpClient,
+  options: { users: number; ordersPerUser: number; runId: string; authenticator?: Authenticator },
+): Promise<Dataset> {
+  const authenticator = options.authenticator ?? NO_AUTHENTICATION;
+  const users = await inParallel(options.users, async (index) => {
+    const email = `load-${options.runId}-${index}@example.com`;
+    const user = await createUser(client, email, `Load user ${index}`);
+    return { ...user, headers: await authenticator.headersFor(client, user) };
+  });
+  const orders = await inParallel(options.users * options.ordersPerUser, async (index) => {
+    const buyer = index % options.users;
+    const id = await placeOrder(client, userAt(users, buyer));
+    return { id, buyer };
+  });
+  return { users, orders };
+}
+
+/** The user at an index the caller computed from the array's length. */
+export function userAt(users: readonly SeededUser[], index: number): SeededUser {
+  const user = users[index];
+  if (user === undefined) throw new RangeError(`No seeded user at index ${index} of ${users.length}.`);
+  return user;
+}
+
+/** Attempts per seeding request: a cold system's first calls can miss their deadline. */
+const SEEDING_ATTEMPTS = 5;
+
+/**
+ * Sends a seeding request, retrying what the API says is worth retrying (503, 429, no answer)
+ * with a growing pause, as a well-behaved client does. A request that timed out may still have
+ * been committed, so each attempt gets its own request (a create, its own email): a retry never
+ * collides with its predecessor.
+ */
+async function sendWithRetries(client: HttpClient, requestFor: (attempt: number) => HttpRequest): Promise<HttpResponse> {
+  let response: HttpResponse = { status: 0, body: '' };
+  for (let attempt = 1; attempt <= SEEDING_ATTEMPTS; attempt += 1) {
+    response = await client.send(requestFor(attempt));
+    if (response.status !== 503 && response.status !== 429 && response.status !== 0) return response;
+    await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+  }
+  return response;
+}
+
+export async function createUser(client: HttpClient, email: string, name: string): Promise<{ id: string; email: string }> {
+  const emailFor = (attempt: number) => (attempt === 1 ? email : email.replace('@', `-attempt${attempt}@`));
+  const response = await sendWithRetries(client, (attempt) => ({
+    method: 'POST',
+    path: '/users',
+    body: { email: emailFor(attempt), name },
+  }));
+  if (response.status !== 201) throw new SeedingError('POST /users', response);
+  const created = JSON.parse(response.body) as { id: string; email: string };
+  return { id: created.id, email: created.email };
+}
+
+async function placeOrder(client: HttpClient, user: SeededUser): Promise<string> {
+  const response = await sendWithRetries(client, () => ({
+    method: 'POST',
+    path: '/orders',
+    headers: user.headers,
+    body: { userId: user.id, lines: ORDER_LINES },
+  }));
+  if (response.status !== 201) throw new SeedingError('POST /orders', response);
+  return (JSON.parse(response.body) as { id: string }).id;
+}
+
+async function inParallel<Result>(count: number, task: (index: number) => Promise<Result>): Promise<Result[]> {
+  const results = new Array<Result>(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const index = next;
+      next += 1;
+      results[index] = await task(index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SEEDING_CONCURRENCY, count) }, worker));
+  return results;
+}
