@@ -1,10 +1,11 @@
+import { type OutgoingHttpHeaders } from 'node:http';
 import { processEnvironment } from '@workshop/config';
 import { stopInfrastructure, upInfrastructure } from '@workshop/infra';
 import { startSystem } from '@workshop/testing';
 import { HttpClient } from '../load/http-client';
 import { runLoad, type LoadRunResult } from '../load/load-generator';
 import { loadTestPorts } from '../runner/scenario-runner';
-import { createUser } from '../workload/seeding';
+import { createUser, signIn } from '../workload/seeding';
 import { startBareChain } from './bare-chain';
 
 /** Concurrent connections of the closed-loop measurement: enough to saturate either path on 2 cores. */
@@ -28,10 +29,15 @@ const figuresOf = (run: LoadRunResult): PathFigures => ({
   errors: run.errors,
 });
 
-async function measure(url: string, path: string, arrival: Parameters<typeof runLoad>[0]): Promise<LoadRunResult> {
+async function measure(
+  url: string,
+  path: string,
+  arrival: Parameters<typeof runLoad>[0],
+  headers: OutgoingHttpHeaders = {},
+): Promise<LoadRunResult> {
   const client = new HttpClient(url, { maxSockets: 256, timeoutMs: 10_000 });
   try {
-    const issue = async () => ({ operation: 'get-user', status: (await client.send({ method: 'GET', path })).status });
+    const issue = async () => ({ operation: 'get-user', status: (await client.send({ method: 'GET', path, headers })).status });
     return await runLoad(arrival, issue);
   } finally {
     client.close();
@@ -47,12 +53,15 @@ export async function runGatewayReadBench(log: (message: string) => void = conso
   const env = processEnvironment();
   const up = await upInfrastructure({ env });
   const bare = await startBareChain(up.config.redis.url);
-  const system = await startSystem({ ports: loadTestPorts(env), env: { LOG_LEVEL: 'error' } });
+  // One client address and one user at full speed: the gateway's rate limits would be what is measured.
+  const system = await startSystem({ ports: loadTestPorts(env), env: { LOG_LEVEL: 'error', RATE_LIMIT_ENABLED: 'false' } });
   try {
     const seedClient = new HttpClient(system.gatewayUrl, { maxSockets: 4, timeoutMs: 10_000 });
     const user = await createUser(seedClient, `bench-${Date.now()}@example.com`, 'Bench user');
+    // The gateway verifies the bearer token on every request, as it must: part of the edge's cost.
+    const authorization = await signIn(seedClient, user.email);
     // The first read fills user-service's cache; every measured read is a hit.
-    const first = await seedClient.send({ method: 'GET', path: `/users/${user.id}` });
+    const first = await seedClient.send({ method: 'GET', path: `/users/${user.id}`, headers: authorization });
     seedClient.close();
     const answer = JSON.parse(first.body) as { id: string; email: string; name: string; createdAt: string; orderStatistics: unknown };
     await bare.cacheUser({
@@ -68,8 +77,8 @@ export async function runGatewayReadBench(log: (message: string) => void = conso
     log(
       `  bare chain: ${Math.round(bareClosed.throughputPerSecond)} req/s, p50 ${bareClosed.latency.p50} ms, p99 ${bareClosed.latency.p99} ms`,
     );
-    await measure(system.gatewayUrl, path, closed(WARM_UP_SECONDS));
-    const gatewayClosed = await measure(system.gatewayUrl, path, closed(MEASURE_SECONDS));
+    await measure(system.gatewayUrl, path, closed(WARM_UP_SECONDS), authorization);
+    const gatewayClosed = await measure(system.gatewayUrl, path, closed(MEASURE_SECONDS), authorization);
     log(
       `  gateway:    ${Math.round(gatewayClosed.throughputPerSecond)} req/s, p50 ${gatewayClosed.latency.p50} ms, p99 ${gatewayClosed.latency.p99} ms`,
     );
@@ -78,7 +87,7 @@ export async function runGatewayReadBench(log: (message: string) => void = conso
     const open = { kind: 'open' as const, stages: [{ ratePerSecond: rate, durationSeconds: MEASURE_SECONDS }] };
     log(`open loop at ${rate} req/s for both (${SAME_RATE_SHARE * 100}% of the gateway's throughput)`);
     const bareOpen = await measure(bare.url, path, open);
-    const gatewayOpen = await measure(system.gatewayUrl, path, open);
+    const gatewayOpen = await measure(system.gatewayUrl, path, open, authorization);
     log(`  bare chain p99 ${bareOpen.latency.p99} ms, gateway p99 ${gatewayOpen.latency.p99} ms`);
 
     const warnings = [bareClosed, gatewayClosed, bareOpen, gatewayOpen].flatMap((run) => run.generator.warnings);

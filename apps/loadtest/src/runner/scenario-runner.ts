@@ -7,7 +7,7 @@ import { type ArrivalModel } from '../load/arrival-model';
 import { HttpClient } from '../load/http-client';
 import { runLoad, type LoadRunResult } from '../load/load-generator';
 import { type CapacityModel, type Scenario, type SystemConfiguration } from '../scenario/scenario';
-import { seedDataset } from '../workload/seeding';
+import { loadTestAdminEmail, seedDataset } from '../workload/seeding';
 import { Workload, type WorkloadFigures } from '../workload/workload';
 import { scheduleFaults, type FaultRecord } from './fault-injector';
 import { MetricsScraper, type ServerFigures } from './server-metrics';
@@ -114,6 +114,18 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   };
 }
 
+/**
+ * What every configuration runs with unless it says otherwise. All the load comes from one
+ * address, which the gateway's per-address limit would throttle: rate limiting is off except in
+ * the scenario that measures it. Seeding signs many users up at once, which the sign-up limit
+ * (there against password guessing) would refuse.
+ */
+const LOAD_TEST_GATEWAY_DEFAULTS: Environment = {
+  RATE_LIMIT_ENABLED: 'false',
+  RATE_LIMIT_CREDENTIALS_PER_MINUTE: '1000000',
+  RATE_LIMIT_CREDENTIALS_BURST: '100000',
+};
+
 const maxReplicas = (scenario: Scenario) =>
   Math.max(1, ...scenario.configurations.map((configuration) => configuration.postgresReplicas ?? 1));
 
@@ -161,9 +173,9 @@ async function runConfiguration(
   try {
     system = await startSystem({
       ports: loadTestPorts(infraEnv),
-      env: configuration.env,
+      env: { ...LOAD_TEST_GATEWAY_DEFAULTS, ...configuration.env },
       serviceEnv: {
-        'user-service': { ...backendEnv, ...configuration.serviceEnv?.['user-service'] },
+        'user-service': { ...backendEnv, ADMIN_EMAILS: loadTestAdminEmail(runId), ...configuration.serviceEnv?.['user-service'] },
         'order-service': { ...backendEnv, ...configuration.serviceEnv?.['order-service'] },
         gateway: configuration.serviceEnv?.gateway,
       },

@@ -10,21 +10,34 @@ export interface SeededUser {
 
 export interface Dataset {
   users: SeededUser[];
+  /** An admin (its email is in the run's ADMIN_EMAILS): listing users is for admins. */
+  admin: SeededUser;
   /** Orders, each with its buyer's index in `users`. */
   orders: { id: string; buyer: number }[];
 }
 
 /**
- * How a seeded user proves who it is. The gateway answers without credentials today, so the
- * default sends none; once it requires a bearer token, an authenticator that signs the user in
- * (e.g. POST /auth/token) and returns `{ authorization: 'Bearer …' }` plugs in here, and every
- * request made on that user's behalf carries it.
+ * The password of every user a run creates. Load-test users are throwaway accounts on a local
+ * system; one known password lets the workload sign in any of them.
  */
-export interface Authenticator {
-  headersFor(client: HttpClient, user: { id: string; email: string }): Promise<OutgoingHttpHeaders>;
-}
+export const LOAD_TEST_PASSWORD = 'load-test-password';
 
-export const NO_AUTHENTICATION: Authenticator = { headersFor: () => Promise.resolve({}) };
+/** The admin's email for a run, which the runner puts in user-service's ADMIN_EMAILS. */
+export const loadTestAdminEmail = (runId: string) => `load-${runId}-admin@example.com`;
+
+/**
+ * Signs a user in (POST /auth/token), as a client does once per session, and returns the header
+ * every request made on that user's behalf carries. Tokens last 15 minutes, longer than any run.
+ */
+export async function signIn(client: HttpClient, email: string): Promise<OutgoingHttpHeaders> {
+  const response = await sendWithRetries(client, () => ({
+    method: 'POST',
+    path: '/auth/token',
+    body: { email, password: LOAD_TEST_PASSWORD },
+  }));
+  if (response.status !== 200) throw new SeedingError('POST /auth/token', response);
+  return { authorization: `Bearer ${(JSON.parse(response.body) as { accessToken: string }).accessToken}` };
+}
 
 /** An order line the workload places: small, valid, and the same for every configuration. */
 export const ORDER_LINES = [{ sku: 'LOAD-TEST-1', quantity: 1, unitPrice: { amountMinor: 1250, currencyCode: 'EUR' } }];
@@ -47,22 +60,19 @@ export class SeedingError extends Error {
  * replicas start from the state real traffic would leave): `users` users, then `ordersPerUser`
  * orders for each.
  */
-export async function seedDataset(
-  client: HttpClient,
-  options: { users: number; ordersPerUser: number; runId: string; authenticator?: Authenticator },
-): Promise<Dataset> {
-  const authenticator = options.authenticator ?? NO_AUTHENTICATION;
-  const users = await inParallel(options.users, async (index) => {
-    const email = `load-${options.runId}-${index}@example.com`;
-    const user = await createUser(client, email, `Load user ${index}`);
-    return { ...user, headers: await authenticator.headersFor(client, user) };
-  });
+export async function seedDataset(client: HttpClient, options: { users: number; ordersPerUser: number; runId: string }): Promise<Dataset> {
+  const signedUp = async (email: string, name: string): Promise<SeededUser> => {
+    const user = await createUser(client, email, name);
+    return { ...user, headers: await signIn(client, user.email) };
+  };
+  const admin = await signedUp(loadTestAdminEmail(options.runId), 'Load admin');
+  const users = await inParallel(options.users, (index) => signedUp(`load-${options.runId}-${index}@example.com`, `Load user ${index}`));
   const orders = await inParallel(options.users * options.ordersPerUser, async (index) => {
     const buyer = index % options.users;
     const id = await placeOrder(client, userAt(users, buyer));
     return { id, buyer };
   });
-  return { users, orders };
+  return { users, admin, orders };
 }
 
 /** The user at an index the caller computed from the array's length. */
@@ -96,7 +106,7 @@ export async function createUser(client: HttpClient, email: string, name: string
   const response = await sendWithRetries(client, (attempt) => ({
     method: 'POST',
     path: '/users',
-    body: { email: emailFor(attempt), name },
+    body: { email: emailFor(attempt), name, password: LOAD_TEST_PASSWORD },
   }));
   if (response.status !== 201) throw new SeedingError('POST /users', response);
   const created = JSON.parse(response.body) as { id: string; email: string };

@@ -4,7 +4,7 @@ import { LatencyHistogram, type LatencySummary } from '../load/latency-histogram
 import { type IssueRequest } from '../load/load-generator';
 import { type RequestOutcome } from '../load/run-recorder';
 import { keyPicker, seededRandom, weightedPicker, type KeyDistribution } from './key-distribution';
-import { NO_AUTHENTICATION, ORDER_LINES, userAt, type Authenticator, type Dataset } from './seeding';
+import { LOAD_TEST_PASSWORD, ORDER_LINES, signIn, userAt, type Dataset } from './seeding';
 
 /**
  * The requests a workload mixes, each one call (or, for `read-your-write`, two) to the gateway.
@@ -70,7 +70,6 @@ export class Workload {
     private readonly spec: WorkloadSpec,
     private readonly runId: string,
     seed: number,
-    private readonly authenticator: Authenticator = NO_AUTHENTICATION,
   ) {
     const random = seededRandom(seed);
     const weights = OPERATIONS.flatMap((operation) => {
@@ -96,7 +95,7 @@ export class Workload {
       case 'get-user':
         return (await this.client.send({ method: 'GET', path: `/users/${user.id}`, headers: user.headers })).status;
       case 'list-users':
-        return (await this.client.send({ method: 'GET', path: '/users?limit=20', headers: user.headers })).status;
+        return (await this.client.send({ method: 'GET', path: '/users?limit=20', headers: this.dataset.admin.headers })).status;
       case 'list-user-orders':
         return (await this.client.send({ method: 'GET', path: `/users/${user.id}/orders?limit=10`, headers: user.headers })).status;
       case 'get-order': {
@@ -107,7 +106,11 @@ export class Workload {
       }
       case 'create-user': {
         this.createdUsers += 1;
-        const body = { email: `load-${this.runId}-new-${this.createdUsers}@example.com`, name: 'New load user' };
+        const body = {
+          email: `load-${this.runId}-new-${this.createdUsers}@example.com`,
+          name: 'New load user',
+          password: LOAD_TEST_PASSWORD,
+        };
         return (await this.client.send({ method: 'POST', path: '/users', body })).status;
       }
       case 'place-order':
@@ -148,10 +151,14 @@ export class Workload {
     this.readYourWrites += 1;
     const email = `load-${this.runId}-ryw-${this.readYourWrites}@example.com`;
     // Sent once, without the seeding retries: a failed write is this request's outcome.
-    const write = await this.client.send({ method: 'POST', path: '/users', body: { email, name: 'Read your write' } });
+    const write = await this.client.send({
+      method: 'POST',
+      path: '/users',
+      body: { email, name: 'Read your write', password: LOAD_TEST_PASSWORD },
+    });
     if (write.status !== 201) return write.status;
     const created = { id: (JSON.parse(write.body) as { id: string }).id, email };
-    const headers = await this.authenticator.headersFor(this.client, created);
+    const headers = await signIn(this.client, created.email);
     const read = await this.client.send({ method: 'GET', path: `/users/${created.id}`, headers });
     if (read.status === 404) this.staleReads += 1;
     return read.status;
