@@ -5,7 +5,14 @@ import { infrastructurePaths, type InfrastructurePaths } from './infrastructure-
 import { isInfrastructureLockHeld, withInfrastructureLock } from './infrastructure-lock';
 import { KafkaBroker } from './kafka';
 import { applicationDatabaseFromUrl, PostgresPrimary, PostgresReplica } from './postgres';
-import { findOnPath, findPostgresBinaries, MissingPrerequisitesError, PREREQUISITES, type Prerequisite } from './prerequisites';
+import {
+  findOnPath,
+  findPostgresBinaries,
+  installFromDebian,
+  MissingPrerequisitesError,
+  PREREQUISITES,
+  type Prerequisite,
+} from './prerequisites';
 import { MemcachedServer } from './memcached';
 import { RedisServer } from './redis';
 import { sleep } from './processes';
@@ -147,9 +154,21 @@ function effectiveConfig(stack: Stack): InfrastructureConfig {
 
 /**
  * Fails before anything starts when a program the non-external pieces need is missing, listing
- * all of them at once.
+ * all of them at once. As root on Debian (a fresh CI machine, a container) it installs them from
+ * Debian's packages first, so `npm test` and `nx serve gateway` work on a machine that has never
+ * run the project; anywhere else it only says what to install.
  */
-function checkPrerequisites(stack: Stack): void {
+function checkPrerequisites(stack: Stack, log: (message: string) => void): void {
+  const missing = missingPrerequisites(stack);
+  if (missing.length > 0 && installFromDebian(missing, log)) {
+    const stillMissing = missingPrerequisites(stack);
+    if (stillMissing.length > 0) throw new MissingPrerequisitesError(stillMissing);
+    return;
+  }
+  if (missing.length > 0) throw new MissingPrerequisitesError(missing);
+}
+
+function missingPrerequisites(stack: Stack): Prerequisite[] {
   const missing: Prerequisite[] = [];
   if (stack.kafka) {
     if (findOnPath('java') === undefined) missing.push(PREREQUISITES.java);
@@ -158,7 +177,7 @@ function checkPrerequisites(stack: Stack): void {
   if (stack.postgresPrimary && findPostgresBinaries() === undefined) missing.push(PREREQUISITES.postgres);
   if (stack.redis && findOnPath('redis-server') === undefined) missing.push(PREREQUISITES.redis);
   if (stack.memcached && findOnPath('memcached') === undefined) missing.push(PREREQUISITES.memcached);
-  if (missing.length > 0) throw new MissingPrerequisitesError(missing);
+  return missing;
 }
 
 /** Thrown when one or more components fail to start; each failure is in `failures`. */
@@ -183,7 +202,7 @@ async function timed(component: InfrastructureComponent, log: (message: string) 
 export async function upInfrastructure(options: InfrastructureOptions = {}): Promise<InfrastructureUpResult> {
   const stack = buildStack(options);
   const log = options.log ?? (() => undefined);
-  checkPrerequisites(stack);
+  checkPrerequisites(stack, log);
   return withInfrastructureLock(stack.paths.lockFile, async () => {
     const started: ComponentName[] = [];
     const startInOrder = async (components: InfrastructureComponent[]) => {

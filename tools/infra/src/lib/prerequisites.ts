@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { processEnvironment } from '@workshop/config';
 
 /** A program `up` needs, and where Debian gets it. */
 export interface Prerequisite {
@@ -73,4 +74,33 @@ export function findPostgresBinaries(): string | undefined {
   const pgCtl = findOnPath('pg_ctl');
   const directory = pgCtl === undefined ? undefined : join(pgCtl, '..');
   return directory !== undefined && hasAll(directory) ? directory : undefined;
+}
+
+/**
+ * Installs the Debian packages of `missing` with apt-get, when this process may: it runs as root
+ * on a machine with apt-get (a fresh CI machine or container). Returns whether it tried; the
+ * caller checks again, since a package can fail to install. Without root it never asks for a
+ * password: the developer gets the list to install instead.
+ */
+export function installFromDebian(missing: readonly Prerequisite[], log: (message: string) => void): boolean {
+  if (process.getuid?.() !== 0 || findOnPath('apt-get') === undefined) return false;
+  const packages = [...new Set(missing.map((item) => item.debianPackage))];
+  log(`installing ${packages.join(', ')} from Debian's packages`);
+  const install = () =>
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...processEnvironment(), DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  try {
+    install();
+  } catch {
+    // A fresh machine's package lists may be missing or stale: refresh them once and retry.
+    try {
+      execFileSync('apt-get', ['update'], { stdio: 'ignore' });
+      install();
+    } catch (error) {
+      log(`apt-get could not install ${packages.join(', ')}: ${(error as Error).message.split('\n')[0] ?? ''}`);
+    }
+  }
+  return true;
 }
