@@ -1,5 +1,8 @@
 import { Agent, request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 
+/** The gateway's read-your-writes header (libs/observability's CONSISTENCY_TOKEN_HEADER). */
+const CONSISTENCY_TOKEN_HEADER = 'x-consistency-token';
+
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Path and query, e.g. `/users/6b0c…?limit=10`. */
@@ -13,6 +16,8 @@ export interface HttpResponse {
   /** 0 when there was no answer: refused, reset, or timed out. */
   status: number;
   body: string;
+  /** The consistency token a write answered with (libs/db read-your-writes), to send back on the next read. */
+  consistencyToken?: string;
 }
 
 /** The status a request that got no HTTP answer is recorded with. */
@@ -60,7 +65,14 @@ export class HttpClient {
         (incoming) => {
           const chunks: Buffer[] = [];
           incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-          incoming.on('end', () => settle({ status: incoming.statusCode ?? NO_RESPONSE, body: Buffer.concat(chunks).toString() }));
+          incoming.on('end', () => {
+            const token = incoming.headers[CONSISTENCY_TOKEN_HEADER];
+            settle({
+              status: incoming.statusCode ?? NO_RESPONSE,
+              body: Buffer.concat(chunks).toString(),
+              ...(typeof token === 'string' ? { consistencyToken: token } : {}),
+            });
+          });
           incoming.on('error', () => settle({ status: NO_RESPONSE, body: '' }));
         },
       );

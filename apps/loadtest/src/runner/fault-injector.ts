@@ -1,4 +1,4 @@
-import { startComponent, stopComponent, type ComponentName } from '@workshop/infra';
+import { setReplicaApplyDelay, startComponent, stopComponent, type ComponentName } from '@workshop/infra';
 import { type RunningSystem, type SystemProcess } from '@workshop/testing';
 import { type FaultKind, type FaultWindow } from '../scenario/scenario';
 
@@ -27,12 +27,22 @@ function infrastructureFault(component: ComponentName, env: Record<string, strin
   };
 }
 
+/** How far behind the `lag-replica` fault puts the replica: past the routers' session wait, well under their lag limit. */
+const REPLICA_LAG_MS = 1_000;
+
 function faultFor(kind: FaultKind, system: RunningSystem, env: Record<string, string | undefined>): Fault {
   switch (kind) {
     case 'stop-redis':
       return infrastructureFault('redis', env);
     case 'stop-replica':
       return infrastructureFault('postgres-replica-1', env);
+    case 'lag-replica':
+      // The replica keeps answering, but applies each change a second late: reads it serves are stale.
+      return {
+        target: 'postgres-replica-1',
+        inject: () => setReplicaApplyDelay('postgres-replica-1', REPLICA_LAG_MS, { env }),
+        repair: () => setReplicaApplyDelay('postgres-replica-1', 0, { env }),
+      };
     case 'stop-kafka':
       return infrastructureFault('kafka', env);
     case 'kill-user-service-instance': {

@@ -10,7 +10,7 @@ import { type WorkloadSpec } from '../workload/workload';
  * - `kill-user-service-instance`: one user-service instance gets SIGKILL (a crash, an OOM kill)
  *   and is started again at the end of the window, as an orchestrator would.
  */
-export type FaultKind = 'stop-redis' | 'stop-replica' | 'stop-kafka' | 'kill-user-service-instance';
+export type FaultKind = 'stop-redis' | 'stop-replica' | 'lag-replica' | 'stop-kafka' | 'kill-user-service-instance';
 
 export interface FaultWindow {
   kind: FaultKind;

@@ -14,6 +14,12 @@ export const replicasScenario = defineScenario({
     { name: '1 replica', env: { DB_REPLICA_READS_ENABLED: 'true', CACHE_ENABLED: 'false' }, postgresReplicas: 1 },
     { name: '2 replicas', env: { DB_REPLICA_READS_ENABLED: 'true', CACHE_ENABLED: 'false' }, postgresReplicas: 2 },
     {
+      name: '2 replicas, one lagging 1 s',
+      env: { DB_REPLICA_READS_ENABLED: 'true', CACHE_ENABLED: 'false' },
+      postgresReplicas: 2,
+      faults: [{ kind: 'lag-replica', startSecond: 15, durationSeconds: 20 }],
+    },
+    {
       name: '2 replicas, one stopped',
       env: { DB_REPLICA_READS_ENABLED: 'true', CACHE_ENABLED: 'false' },
       postgresReplicas: 2,

@@ -158,7 +158,9 @@ export class Workload {
     });
     if (write.status !== 201) return write.status;
     const created = { id: (JSON.parse(write.body) as { id: string }).id, email };
-    const headers = await signIn(this.client, created.email);
+    // The read carries the write's consistency token, as a client does to read its own writes.
+    const token = write.consistencyToken === undefined ? {} : { 'x-consistency-token': write.consistencyToken };
+    const headers = { ...(await signIn(this.client, created.email)), ...token };
     const read = await this.client.send({ method: 'GET', path: `/users/${created.id}`, headers });
     if (read.status === 404) this.staleReads += 1;
     return read.status;
