@@ -77,7 +77,7 @@ export interface ReplicaStatus {
   replayedLsn: string | undefined;
 }
 
-type ReadRoute = { replica: ReplicaNode; client?: PoolClient } | { fallback: ReadFallbackReason };
+type ReadRoute = { replica: ReplicaNode } | { fallback: ReadFallbackReason };
 
 /**
  * Routes SQL between a Postgres primary and its streaming read replicas.
@@ -180,14 +180,12 @@ export class DatabaseRouter implements SqlExecutor {
     if ('fallback' in route) return this.readPrimary<Row>(consistency, text, params, route.fallback);
     // The replica was reserved (outstanding + 1) when it was picked, so reads routed at the
     // same moment spread out instead of all choosing the same idle replica.
-    const { replica, client } = route;
+    const { replica } = route;
     try {
-      const { rows, rowCount } = await this.run<Row>({ node: replica.node, pool: client ?? replica.pool }, consistency, text, params);
-      client?.release();
+      const { rows, rowCount } = await this.run<Row>({ node: replica.node, pool: replica.pool }, consistency, text, params);
       return { rows, rowCount };
     } catch (error) {
       const reason = classifyReplicaFailure(error);
-      client?.release(error instanceof Error ? error : new Error(String(error)));
       if (reason === undefined) throw error;
       if (REPLICA_DOWN_REASONS.has(reason)) this.monitor.markDown(replica, error);
       this.logger.warn({ err: error, reason, replica: replica.node }, 'replica read failed; reading from the primary');
@@ -330,9 +328,9 @@ export class DatabaseRouter implements SqlExecutor {
     }
     const furthest = readSet.reduce((best, replica) => ((replica.replayedLsn ?? -1n) > (best.replayedLsn ?? -1n) ? replica : best));
     if (furthest.lagMs > this.sessionWaitMs) return { fallback: 'session_replica_behind' };
-    let client: PoolClient | undefined;
+    let replayed: boolean;
     try {
-      client = await this.monitor.waitForReplay(furthest, target, Date.now() + this.sessionWaitMs, SESSION_WAIT_STEP_MS);
+      replayed = await this.monitor.waitForReplay(furthest, target, Date.now() + this.sessionWaitMs, SESSION_WAIT_STEP_MS);
     } catch (error) {
       const reason = classifyReplicaFailure(error);
       if (reason === undefined) throw error;
@@ -341,9 +339,9 @@ export class DatabaseRouter implements SqlExecutor {
     } finally {
       sessionReadWait.observe((performance.now() - startedAt) / 1000);
     }
-    if (client === undefined) return { fallback: 'session_wait_timeout' };
+    if (!replayed) return { fallback: 'session_wait_timeout' };
     furthest.outstanding += 1;
-    return { replica: furthest, client };
+    return { replica: furthest };
   }
 
   /** Picks the least loaded candidate and reserves it (the read releases it when done). */

@@ -1,4 +1,4 @@
-import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { Pool, type PoolConfig } from 'pg';
 import { lsnToBigInt, type Logger } from '@workshop/observability';
 import { type ReplicaHealthSettings } from './database.types';
 import { recordReplicaState, type DatabaseNode } from './database.metrics';
@@ -105,28 +105,40 @@ export class ReplicaMonitor {
 
   /**
    * Waits until `replica` has replayed `target`, looking at it directly on one of its read
-   * connections every `stepMs`, until `deadline`. Resolves with that connection (the caller runs
-   * its read on it and releases it: replay only moves forward, so the read sees the target), or
-   * undefined at the deadline.
+   * connections every `stepMs`, until `deadline`. Resolves true once it has (replay only moves
+   * forward, so any later read on that server sees the target), false at the deadline.
    */
-  async waitForReplay(replica: ReplicaNode, target: bigint, deadline: number, stepMs: number): Promise<PoolClient | undefined> {
+  async waitForReplay(replica: ReplicaNode, target: bigint, deadline: number, stepMs: number): Promise<boolean> {
     const client = await replica.pool.connect();
+    // A checked-out connection has no pool listener: a replica stopped while this waits between
+    // checks would emit an unhandled 'error' and crash the process. The next query rejects with
+    // it instead, and the connection is discarded.
+    let lost: Error | undefined;
+    const onConnectionError = (error: Error) => (lost = error);
+    client.on('error', onConnectionError);
+    const release = (error?: Error) => {
+      client.removeListener('error', onConnectionError);
+      client.release(error ?? lost);
+    };
     try {
       for (;;) {
         const { rows } = await client.query<{ replayed: string | null }>('SELECT pg_last_wal_replay_lsn()::text AS replayed');
         const replayed = rows[0]?.replayed;
         if (replayed === null || replayed === undefined) break; // not a standby any more; the next check will say so
         replica.sawReplayed(lsnToBigInt(replayed));
-        if (lsnToBigInt(replayed) >= target) return client;
+        if (lsnToBigInt(replayed) >= target) {
+          release();
+          return true;
+        }
         if (Date.now() + stepMs > deadline) break;
         await new Promise((resolve) => setTimeout(resolve, stepMs));
       }
     } catch (error) {
-      client.release(error instanceof Error ? error : new Error(String(error)));
+      release(error instanceof Error ? error : new Error(String(error)));
       throw error;
     }
-    client.release();
-    return undefined;
+    release();
+    return false;
   }
 
   private scheduleNextPoll(): void {
