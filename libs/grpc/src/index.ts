@@ -8,3 +8,4 @@ export * from './lib/context-propagation.interceptor';
 export * from './lib/grpc-context.interceptor';
 export * from './lib/standard-services';
 export * from './lib/interrupted-read-replay.interceptor';
+export * from './lib/consistency-token.interceptor';

@@ -1,14 +1,9 @@
-import { InterceptingCall, Metadata, type CallOptions, type ChannelOptions, type Client, type Interceptor } from '@grpc/grpc-js';
+import { Metadata, type CallOptions, type ChannelOptions, type Client } from '@grpc/grpc-js';
 import { Transport, type ClientGrpc, type ClientProviderOptions } from '@nestjs/microservices';
 import { DomainError, fromGrpcError } from '@workshop/errors';
-import {
-  CONSISTENCY_TOKEN_HEADER,
-  type ConsistencySession,
-  consistencyTokenFromMetadata,
-  currentConsistencySession,
-} from '@workshop/observability';
 import { type Observable, lastValueFrom } from 'rxjs';
 import { channelTarget } from './channel-target';
+import { consistencyTokenInterceptor } from './consistency-token.interceptor';
 import { contextPropagationInterceptor } from './context-propagation.interceptor';
 import { inboundDeadlineExpired, outgoingDeadline } from './deadline';
 import { interruptedReadReplayInterceptor } from './interrupted-read-replay.interceptor';
@@ -47,6 +42,7 @@ export function grpcClientOptions(token: string | symbol, pkg: GrpcPackage, sett
     // among them; the first is the outermost.
     interceptors: [
       contextPropagationInterceptor(settings.deadlineMs),
+      consistencyTokenInterceptor(),
       ...(settings.retry.maxAttempts > 1 ? [interruptedReadReplayInterceptor(new Set(idempotent.map(methodPath)))] : []),
     ],
   };
@@ -71,10 +67,8 @@ type UnaryMethod<Request, Response> = (request: Request, metadata?: Metadata) =>
  * longer budget than the channel's default (it is still cut to the incoming call's deadline).
  * When the call being handled has no time left, nothing is sent: the callee would only do work no
  * one waits for. `metadata` is for what is explicit in a call (the caller's identity).
- *
- * The consistency token travels both ways, so it is not a one-way context field: the request's
- * session token goes out in the metadata, and a token in the response (the callee wrote
- * something) joins the caller's session, which hands it back to the client.
+ * The channel's interceptors carry the rest: the context fields, and the consistency token both
+ * ways (`consistencyTokenInterceptor`).
  */
 export async function callUnary<Request, Response>(
   method: UnaryMethod<Request, Response>,
@@ -85,12 +79,7 @@ export async function callUnary<Request, Response>(
     throw new DomainError('DEADLINE_EXCEEDED', 'The request ran out of time before a service it needs could be called');
   }
   const metadata = options.metadata?.clone() ?? new Metadata();
-  const session = currentConsistencySession();
-  if (session?.token !== undefined) metadata.set(CONSISTENCY_TOKEN_HEADER, session.token);
-  const callOptions: CallOptions = {
-    ...(options.deadlineMs === undefined ? {} : { deadline: outgoingDeadline(options.deadlineMs) }),
-    ...(session === undefined ? {} : { interceptors: [consistencyTokenReceiver(session)] }),
-  };
+  const callOptions: CallOptions = options.deadlineMs === undefined ? {} : { deadline: outgoingDeadline(options.deadlineMs) };
   // The generated client interface declares (request, metadata); Nest forwards any further
   // argument to grpc-js, which takes CallOptions third. This is the one place that relies on it.
   const withCallOptions = method as unknown as (request: Request, metadata: Metadata, callOptions: CallOptions) => Observable<Response>;
@@ -99,25 +88,6 @@ export async function callUnary<Request, Response>(
   } catch (error) {
     throw fromGrpcError(error);
   }
-}
-
-/**
- * A client interceptor that moves the consistency token of a response's metadata into `session`.
- * The session is captured when the call starts: grpc-js delivers metadata outside the caller's
- * async context.
- */
-function consistencyTokenReceiver(session: ConsistencySession): Interceptor {
-  return (options, nextCall) =>
-    new InterceptingCall(nextCall(options), {
-      start(metadata, _listener, next) {
-        next(metadata, {
-          onReceiveMetadata(received, nextMetadata) {
-            session.observe(consistencyTokenFromMetadata(received));
-            nextMetadata(received);
-          },
-        });
-      },
-    });
 }
 
 /**
