@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { portOffset, processEnvironment, type Environment } from '@workshop/config';
-import { stopComponent, stopInfrastructure, upInfrastructure, type ComponentName } from '@workshop/infra';
+import { stopComponent, upInfrastructure, type ComponentName } from '@workshop/infra';
 import { startSystem, TEST_SYSTEM_PORTS, type RunningSystem, type SystemPorts } from '@workshop/testing';
 import { type ArrivalModel } from '../load/arrival-model';
 import { HttpClient } from '../load/http-client';
@@ -86,9 +86,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       configurations.push(await runConfiguration(scenario, configuration, `${runId}-${index}`, infraEnv, startedComponents, log));
     }
   } finally {
+    // Only what this run started: a stack that was already up (a developer's, or the test
+    // suite's) stays as it was, for whatever runs next.
     if (startedComponents.size > 0) {
-      log(`[${scenario.name}] stopping the infrastructure this run started`);
-      await stopInfrastructure({ env: infraEnv, postgresReplicas: maxReplicas(scenario) });
+      log(`[${scenario.name}] stopping what this run started: ${[...startedComponents].join(', ')}`);
+      for (const component of [...startedComponents].reverse()) await stopComponent(component, { env: infraEnv });
     }
   }
   const capacity = scenario.configurations.find((configuration) => configuration.capacity)?.capacity ?? null;
@@ -125,9 +127,6 @@ const LOAD_TEST_GATEWAY_DEFAULTS: Environment = {
   RATE_LIMIT_CREDENTIALS_PER_MINUTE: '1000000',
   RATE_LIMIT_CREDENTIALS_BURST: '100000',
 };
-
-const maxReplicas = (scenario: Scenario) =>
-  Math.max(1, ...scenario.configurations.map((configuration) => configuration.postgresReplicas ?? 1));
 
 function describe(configuration: SystemConfiguration): ConfigurationResult['configuration'] {
   return {
