@@ -30,6 +30,7 @@ import { classifyReplicaFailure, type ReplicaFallbackReason } from './replica-fa
 import { healthCheckPoolConfig, ReplicaMonitor, ReplicaNode } from './replica-monitor';
 import { pickLeastOutstanding, type ReplicaState } from './replica-state';
 import { SlowQueryLog } from './slow-query-log';
+import { guardConnectionErrors } from './connection-errors';
 
 /**
  * Extra time a replica connection waits past `statement_timeout` before giving up on a silent
@@ -399,18 +400,18 @@ export class DatabaseRouter implements SqlExecutor {
     const node = new URL(url).host;
     if (!(weight > 0)) throw new Error(`replica weight must be positive, got ${weight} for ${node}`);
     const pool = this.createPool(node, { ...settings, connectionString: url });
-    const healthPool = new Pool(healthCheckPoolConfig({ ...settings, connectionString: url }, health));
-    // Health-check failures are handled by the monitor; an idle health connection dying is not news.
-    healthPool.on('error', () => undefined);
+    // Health-check failures are handled by the monitor; a health connection dying is not news.
+    const healthPool = guardConnectionErrors(
+      new Pool(healthCheckPoolConfig({ ...settings, connectionString: url }, health)),
+      () => undefined,
+    );
     return new ReplicaNode(node, weight, pool, healthPool);
   }
 
   private createPool(node: DatabaseNode, config: PoolConfig): Pool {
-    const pool = new Pool(config);
-    // An idle connection that dies (server restart, network blip) emits 'error' on the pool; with
-    // no listener that would crash the process. The pool has already discarded the connection.
-    pool.on('error', (error) => this.logger.error({ err: error, node }, 'idle database connection failed'));
-    return pool;
+    // A connection that dies (server restart, network blip) is discarded by the pool; the
+    // statement that meets it fails and is handled (a replica read falls back to the primary).
+    return guardConnectionErrors(new Pool(config), (error) => this.logger.warn({ err: error, node }, 'database connection failed'));
   }
 
   private assertOpen(): void {

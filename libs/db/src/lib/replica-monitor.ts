@@ -3,6 +3,7 @@ import { lsnToBigInt, type Logger } from '@workshop/observability';
 import { type ReplicaHealthSettings } from './database.types';
 import { recordReplicaState, type DatabaseNode } from './database.metrics';
 import { nextReplicaState, PrimaryPositionHistory, retryDelayMs, type ReplicaObservation, type ReplicaState } from './replica-state';
+import { guardConnectionErrors } from './connection-errors';
 
 /** One replica: its pool for reads, a one-connection pool for its health checks, and what the last check found. */
 export class ReplicaNode {
@@ -67,8 +68,7 @@ export class ReplicaMonitor {
     private readonly settings: ReplicaHealthSettings,
     private readonly logger: Logger,
   ) {
-    this.primaryHealthPool = new Pool(healthCheckPoolConfig(primaryConnection, settings));
-    this.primaryHealthPool.on('error', () => undefined);
+    this.primaryHealthPool = guardConnectionErrors(new Pool(healthCheckPoolConfig(primaryConnection, settings)), () => undefined);
   }
 
   /** Starts polling; the first check runs at once. */
