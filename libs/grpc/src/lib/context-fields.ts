@@ -19,12 +19,12 @@ export interface GrpcContextField {
   accept(received: string | undefined): string | undefined;
 }
 
-/** A field that keeps a received value only when it matches `pattern`, and is empty otherwise. */
-export function patternField(slot: ContextSlot<string>, metadataKey: string, pattern: RegExp): GrpcContextField {
-  return { slot, metadataKey, accept: (received) => (received !== undefined && pattern.test(received) ? received : undefined) };
-}
-
-/** Every value that follows a request from service to service, in one list. */
+/**
+ * Every value that follows a request from service to service, in one list. Only the correlation
+ * id is here: the caller's identity is an explicit argument of the service methods (ownership is
+ * a business rule, kept visible), and the consistency token travels both ways, which a one-way
+ * field cannot do (consistency-token.interceptor.ts).
+ */
 export const GRPC_CONTEXT_FIELDS: readonly GrpcContextField[] = [
   // A service always works under some correlation id: a call that brought none gets a new one.
   { slot: correlationIdContext, metadataKey: CORRELATION_ID_HEADER, accept: acceptCorrelationId },
