@@ -34,7 +34,7 @@ export interface WorkloadSpec {
 }
 
 /** Order states that are still being processed; anything else is final. */
-const PENDING_ORDER_STATUS = /^PENDING/;
+const PENDING_ORDER_STATUS = /^PLACED$/;
 /** Follow one placed order in this many: enough for a percentile, little extra load. */
 const SETTLEMENT_SAMPLE_EVERY = 10;
 const SETTLEMENT_POLL_INTERVAL_MS = 25;

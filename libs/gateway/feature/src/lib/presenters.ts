@@ -62,8 +62,14 @@ export class OrderJson {
   @ApiProperty({ format: 'uuid' })
   userId!: string;
 
-  @ApiProperty({ enum: ['PLACED', 'UNSPECIFIED'] })
-  status!: string;
+  @ApiProperty({
+    enum: ['PLACED', 'CONFIRMED', 'REJECTED', 'CANCELLED'],
+    description: 'PLACED until user-service decides on the credit; then CONFIRMED or REJECTED. CANCELLED by the buyer.',
+  })
+  status!: OrderStatusJson;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Why the order was rejected; null otherwise.' })
+  statusReason!: string | null;
 
   @ApiProperty({ type: [OrderLineJson] })
   lines!: OrderLineJson[];
@@ -97,7 +103,8 @@ export function presentOrder(order: orderV1.Order | undefined): OrderJson {
   return {
     id: order.id,
     userId: order.userId,
-    status: presentStatus(order.status),
+    status: presentOrderStatus(order.status),
+    statusReason: order.statusReason === '' ? null : order.statusReason,
     lines: order.lines.map((line) => ({
       sku: line.sku,
       quantity: line.quantity,
@@ -112,10 +119,18 @@ function presentMoney(money: moneyV1.Money): MoneyJson {
   return { amountMinor: money.amountMinor, currencyCode: money.currencyCode };
 }
 
-function presentStatus(status: orderV1.OrderStatus): string {
+export type OrderStatusJson = 'PLACED' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED' | 'UNSPECIFIED';
+
+export function presentOrderStatus(status: orderV1.OrderStatus): OrderStatusJson {
   switch (status) {
     case orderV1.OrderStatus.ORDER_STATUS_PLACED:
       return 'PLACED';
+    case orderV1.OrderStatus.ORDER_STATUS_CONFIRMED:
+      return 'CONFIRMED';
+    case orderV1.OrderStatus.ORDER_STATUS_REJECTED:
+      return 'REJECTED';
+    case orderV1.OrderStatus.ORDER_STATUS_CANCELLED:
+      return 'CANCELLED';
     case orderV1.OrderStatus.ORDER_STATUS_UNSPECIFIED:
       return 'UNSPECIFIED';
   }

@@ -9,6 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { wrappers } from "protobufjs";
 import { Timestamp } from "../../google/protobuf/timestamp";
 import { Money } from "../../money/v1/money";
+import { OrderStatus } from "../../order/v1/order";
 
 /**
  * Published by order-service to the `order.placed` topic, keyed by user id so that one user's
@@ -21,6 +22,33 @@ export interface OrderPlaced {
   total?: Money | undefined;
   lineCount: number;
   placedAt?: Date | undefined;
+}
+
+/**
+ * Published by order-service to `order.cancelled` when the buyer cancels; user-service releases
+ * the order's credit (the saga's compensation). Keyed by user id.
+ */
+export interface OrderCancelled {
+  eventId: string;
+  orderId: string;
+  userId: string;
+  cancelledAt?: Date | undefined;
+}
+
+/**
+ * Published by order-service to `order.status-changed` on every status change, including the
+ * first (PLACED): what the gateway pushes to WebSocket clients. Keyed by user id.
+ */
+export interface OrderStatusChanged {
+  eventId: string;
+  orderId: string;
+  userId: string;
+  status: OrderStatus;
+  /** UNSPECIFIED for a new order. */
+  previousStatus: OrderStatus;
+  /** Why, for a REJECTED order; empty otherwise. */
+  reason: string;
+  occurredAt?: Date | undefined;
 }
 
 wrappers[".google.protobuf.Timestamp"] = {
@@ -112,6 +140,179 @@ export const OrderPlaced: MessageFns<OrderPlaced> = {
           }
 
           message.placedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
+function createBaseOrderCancelled(): OrderCancelled {
+  return { eventId: "", orderId: "", userId: "" };
+}
+
+export const OrderCancelled: MessageFns<OrderCancelled> = {
+  encode(message: OrderCancelled, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.cancelledAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.cancelledAt), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderCancelled {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseOrderCancelled();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.eventId = reader.string();
+          continue;
+        }
+        case 2: {
+          if (tag !== 18) {
+            break;
+          }
+
+          message.orderId = reader.string();
+          continue;
+        }
+        case 3: {
+          if (tag !== 26) {
+            break;
+          }
+
+          message.userId = reader.string();
+          continue;
+        }
+        case 4: {
+          if (tag !== 34) {
+            break;
+          }
+
+          message.cancelledAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
+function createBaseOrderStatusChanged(): OrderStatusChanged {
+  return { eventId: "", orderId: "", userId: "", status: 0, previousStatus: 0, reason: "" };
+}
+
+export const OrderStatusChanged: MessageFns<OrderStatusChanged> = {
+  encode(message: OrderStatusChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(26).string(message.userId);
+    }
+    if (message.status !== 0) {
+      writer.uint32(32).int32(message.status);
+    }
+    if (message.previousStatus !== 0) {
+      writer.uint32(40).int32(message.previousStatus);
+    }
+    if (message.reason !== "") {
+      writer.uint32(50).string(message.reason);
+    }
+    if (message.occurredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.occurredAt), writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderStatusChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseOrderStatusChanged();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.eventId = reader.string();
+          continue;
+        }
+        case 2: {
+          if (tag !== 18) {
+            break;
+          }
+
+          message.orderId = reader.string();
+          continue;
+        }
+        case 3: {
+          if (tag !== 26) {
+            break;
+          }
+
+          message.userId = reader.string();
+          continue;
+        }
+        case 4: {
+          if (tag !== 32) {
+            break;
+          }
+
+          message.status = reader.int32() as any;
+          continue;
+        }
+        case 5: {
+          if (tag !== 40) {
+            break;
+          }
+
+          message.previousStatus = reader.int32() as any;
+          continue;
+        }
+        case 6: {
+          if (tag !== 50) {
+            break;
+          }
+
+          message.reason = reader.string();
+          continue;
+        }
+        case 7: {
+          if (tag !== 58) {
+            break;
+          }
+
+          message.occurredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
           continue;
         }
       }

@@ -13,9 +13,27 @@ import { Observable } from "rxjs";
 import { Timestamp } from "../../google/protobuf/timestamp";
 import { Money } from "../../money/v1/money";
 
+/** PLACED -> CONFIRMED | REJECTED, and PLACED or CONFIRMED -> CANCELLED. REJECTED and CANCELLED are final. */
 export enum OrderStatus {
   ORDER_STATUS_UNSPECIFIED = 0,
+  /** ORDER_STATUS_PLACED - Accepted; waiting for user-service's credit decision. */
   ORDER_STATUS_PLACED = 1,
+  /** ORDER_STATUS_CONFIRMED - The buyer's credit was reserved. */
+  ORDER_STATUS_CONFIRMED = 2,
+  /** ORDER_STATUS_REJECTED - The buyer's credit limit could not cover it; status_reason says why. */
+  ORDER_STATUS_REJECTED = 3,
+  /** ORDER_STATUS_CANCELLED - Cancelled by the buyer; any reserved credit is released. */
+  ORDER_STATUS_CANCELLED = 4,
+}
+
+/** One step of the order's saga, as recorded in its history. */
+export enum OrderStep {
+  ORDER_STEP_UNSPECIFIED = 0,
+  ORDER_STEP_PLACED = 1,
+  ORDER_STEP_CREDIT_RESERVED = 2,
+  ORDER_STEP_CREDIT_REJECTED = 3,
+  ORDER_STEP_CANCELLED = 4,
+  ORDER_STEP_CREDIT_RELEASED = 5,
 }
 
 export interface OrderLine {
@@ -30,7 +48,20 @@ export interface Order {
   lines: OrderLine[];
   total?: Money | undefined;
   status: OrderStatus;
-  createdAt?: Date | undefined;
+  createdAt?:
+    | Date
+    | undefined;
+  /** Why the order is REJECTED; empty otherwise. */
+  statusReason: string;
+}
+
+export interface OrderHistoryEntry {
+  step: OrderStep;
+  /** The order's status once this step was applied. */
+  status: OrderStatus;
+  /** A human-readable detail, such as why credit was rejected; may be empty. */
+  detail: string;
+  occurredAt?: Date | undefined;
 }
 
 export interface PlaceOrderRequest {
@@ -40,6 +71,22 @@ export interface PlaceOrderRequest {
 
 export interface PlaceOrderResponse {
   order?: Order | undefined;
+}
+
+export interface CancelOrderRequest {
+  id: string;
+}
+
+export interface CancelOrderResponse {
+  order?: Order | undefined;
+}
+
+export interface GetOrderHistoryRequest {
+  id: string;
+}
+
+export interface GetOrderHistoryResponse {
+  entries: OrderHistoryEntry[];
 }
 
 export interface GetOrderRequest {
@@ -139,7 +186,7 @@ export const OrderLine: MessageFns<OrderLine> = {
 };
 
 function createBaseOrder(): Order {
-  return { id: "", userId: "", lines: [], status: 0 };
+  return { id: "", userId: "", lines: [], status: 0, statusReason: "" };
 }
 
 export const Order: MessageFns<Order> = {
@@ -161,6 +208,9 @@ export const Order: MessageFns<Order> = {
     }
     if (message.createdAt !== undefined) {
       Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(50).fork()).join();
+    }
+    if (message.statusReason !== "") {
+      writer.uint32(58).string(message.statusReason);
     }
     return writer;
   },
@@ -218,6 +268,84 @@ export const Order: MessageFns<Order> = {
           }
 
           message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+          continue;
+        }
+        case 7: {
+          if (tag !== 58) {
+            break;
+          }
+
+          message.statusReason = reader.string();
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
+function createBaseOrderHistoryEntry(): OrderHistoryEntry {
+  return { step: 0, status: 0, detail: "" };
+}
+
+export const OrderHistoryEntry: MessageFns<OrderHistoryEntry> = {
+  encode(message: OrderHistoryEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.step !== 0) {
+      writer.uint32(8).int32(message.step);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    if (message.detail !== "") {
+      writer.uint32(26).string(message.detail);
+    }
+    if (message.occurredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.occurredAt), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderHistoryEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseOrderHistoryEntry();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 8) {
+            break;
+          }
+
+          message.step = reader.int32() as any;
+          continue;
+        }
+        case 2: {
+          if (tag !== 16) {
+            break;
+          }
+
+          message.status = reader.int32() as any;
+          continue;
+        }
+        case 3: {
+          if (tag !== 26) {
+            break;
+          }
+
+          message.detail = reader.string();
+          continue;
+        }
+        case 4: {
+          if (tag !== 34) {
+            break;
+          }
+
+          message.occurredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
           continue;
         }
       }
@@ -303,6 +431,154 @@ export const PlaceOrderResponse: MessageFns<PlaceOrderResponse> = {
           }
 
           message.order = Order.decode(reader, reader.uint32());
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
+function createBaseCancelOrderRequest(): CancelOrderRequest {
+  return { id: "" };
+}
+
+export const CancelOrderRequest: MessageFns<CancelOrderRequest> = {
+  encode(message: CancelOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelOrderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseCancelOrderRequest();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.id = reader.string();
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
+function createBaseCancelOrderResponse(): CancelOrderResponse {
+  return {};
+}
+
+export const CancelOrderResponse: MessageFns<CancelOrderResponse> = {
+  encode(message: CancelOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelOrderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseCancelOrderResponse();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.order = Order.decode(reader, reader.uint32());
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
+function createBaseGetOrderHistoryRequest(): GetOrderHistoryRequest {
+  return { id: "" };
+}
+
+export const GetOrderHistoryRequest: MessageFns<GetOrderHistoryRequest> = {
+  encode(message: GetOrderHistoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetOrderHistoryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseGetOrderHistoryRequest();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.id = reader.string();
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
+function createBaseGetOrderHistoryResponse(): GetOrderHistoryResponse {
+  return { entries: [] };
+}
+
+export const GetOrderHistoryResponse: MessageFns<GetOrderHistoryResponse> = {
+  encode(message: GetOrderHistoryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.entries) {
+      OrderHistoryEntry.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetOrderHistoryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseGetOrderHistoryResponse();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.entries.push(OrderHistoryEntry.decode(reader, reader.uint32()));
           continue;
         }
       }
@@ -570,12 +846,31 @@ export const BatchListOrdersByUserResponse: MessageFns<BatchListOrdersByUserResp
   },
 };
 
-/** OrderService owns orders. Placing an order publishes order.placed to Kafka through an outbox. */
+/**
+ * OrderService owns orders. Placing an order publishes order.placed to Kafka through an outbox; the
+ * order then waits for user-service's credit decision (the saga, see libs/order/feature/README.md)
+ * and becomes CONFIRMED or REJECTED. Every status change is published to order.status-changed.
+ */
 
 export interface OrderServiceClient {
-  /** Places an order for an existing user. Fails with FAILED_PRECONDITION when the user does not exist. */
+  /**
+   * Places an order for an existing user. Fails with FAILED_PRECONDITION when the user does not exist.
+   * In async processing mode (the default) the order comes back PLACED and its credit is decided
+   * later; in sync mode user-service is asked first and it comes back CONFIRMED or REJECTED.
+   */
 
   placeOrder(request: PlaceOrderRequest, metadata?: Metadata): Observable<PlaceOrderResponse>;
+
+  /**
+   * Cancels a PLACED or CONFIRMED order; its reserved credit is released (the saga's compensation).
+   * Fails with FAILED_PRECONDITION for a REJECTED order; cancelling a CANCELLED order changes nothing.
+   */
+
+  cancelOrder(request: CancelOrderRequest, metadata?: Metadata): Observable<CancelOrderResponse>;
+
+  /** Every step the order went through, oldest first. Fails with NOT_FOUND for an unknown id. */
+
+  getOrderHistory(request: GetOrderHistoryRequest, metadata?: Metadata): Observable<GetOrderHistoryResponse>;
 
   /** Returns one order. Fails with NOT_FOUND for an unknown id. */
 
@@ -597,15 +892,40 @@ export interface OrderServiceClient {
   ): Observable<BatchListOrdersByUserResponse>;
 }
 
-/** OrderService owns orders. Placing an order publishes order.placed to Kafka through an outbox. */
+/**
+ * OrderService owns orders. Placing an order publishes order.placed to Kafka through an outbox; the
+ * order then waits for user-service's credit decision (the saga, see libs/order/feature/README.md)
+ * and becomes CONFIRMED or REJECTED. Every status change is published to order.status-changed.
+ */
 
 export interface OrderServiceController {
-  /** Places an order for an existing user. Fails with FAILED_PRECONDITION when the user does not exist. */
+  /**
+   * Places an order for an existing user. Fails with FAILED_PRECONDITION when the user does not exist.
+   * In async processing mode (the default) the order comes back PLACED and its credit is decided
+   * later; in sync mode user-service is asked first and it comes back CONFIRMED or REJECTED.
+   */
 
   placeOrder(
     request: PlaceOrderRequest,
     metadata?: Metadata,
   ): Promise<PlaceOrderResponse> | Observable<PlaceOrderResponse> | PlaceOrderResponse;
+
+  /**
+   * Cancels a PLACED or CONFIRMED order; its reserved credit is released (the saga's compensation).
+   * Fails with FAILED_PRECONDITION for a REJECTED order; cancelling a CANCELLED order changes nothing.
+   */
+
+  cancelOrder(
+    request: CancelOrderRequest,
+    metadata?: Metadata,
+  ): Promise<CancelOrderResponse> | Observable<CancelOrderResponse> | CancelOrderResponse;
+
+  /** Every step the order went through, oldest first. Fails with NOT_FOUND for an unknown id. */
+
+  getOrderHistory(
+    request: GetOrderHistoryRequest,
+    metadata?: Metadata,
+  ): Promise<GetOrderHistoryResponse> | Observable<GetOrderHistoryResponse> | GetOrderHistoryResponse;
 
   /** Returns one order. Fails with NOT_FOUND for an unknown id. */
 
@@ -635,7 +955,14 @@ export interface OrderServiceController {
 
 export function OrderServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["placeOrder", "getOrder", "listOrdersByUser", "batchListOrdersByUser"];
+    const grpcMethods: string[] = [
+      "placeOrder",
+      "cancelOrder",
+      "getOrderHistory",
+      "getOrder",
+      "listOrdersByUser",
+      "batchListOrdersByUser",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("OrderService", method)(constructor.prototype[method], method, descriptor);
@@ -650,10 +977,18 @@ export function OrderServiceControllerMethods() {
 
 export const ORDER_SERVICE_NAME = "OrderService";
 
-/** OrderService owns orders. Placing an order publishes order.placed to Kafka through an outbox. */
+/**
+ * OrderService owns orders. Placing an order publishes order.placed to Kafka through an outbox; the
+ * order then waits for user-service's credit decision (the saga, see libs/order/feature/README.md)
+ * and becomes CONFIRMED or REJECTED. Every status change is published to order.status-changed.
+ */
 export type OrderServiceService = typeof OrderServiceService;
 export const OrderServiceService = {
-  /** Places an order for an existing user. Fails with FAILED_PRECONDITION when the user does not exist. */
+  /**
+   * Places an order for an existing user. Fails with FAILED_PRECONDITION when the user does not exist.
+   * In async processing mode (the default) the order comes back PLACED and its credit is decided
+   * later; in sync mode user-service is asked first and it comes back CONFIRMED or REJECTED.
+   */
   placeOrder: {
     path: "/order.v1.OrderService/PlaceOrder",
     requestStream: false,
@@ -662,6 +997,31 @@ export const OrderServiceService = {
     requestDeserialize: (value: Buffer): PlaceOrderRequest => PlaceOrderRequest.decode(value),
     responseSerialize: (value: PlaceOrderResponse): Buffer => Buffer.from(PlaceOrderResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): PlaceOrderResponse => PlaceOrderResponse.decode(value),
+  },
+  /**
+   * Cancels a PLACED or CONFIRMED order; its reserved credit is released (the saga's compensation).
+   * Fails with FAILED_PRECONDITION for a REJECTED order; cancelling a CANCELLED order changes nothing.
+   */
+  cancelOrder: {
+    path: "/order.v1.OrderService/CancelOrder",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (value: CancelOrderRequest): Buffer => Buffer.from(CancelOrderRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CancelOrderRequest => CancelOrderRequest.decode(value),
+    responseSerialize: (value: CancelOrderResponse): Buffer => Buffer.from(CancelOrderResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CancelOrderResponse => CancelOrderResponse.decode(value),
+  },
+  /** Every step the order went through, oldest first. Fails with NOT_FOUND for an unknown id. */
+  getOrderHistory: {
+    path: "/order.v1.OrderService/GetOrderHistory",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (value: GetOrderHistoryRequest): Buffer =>
+      Buffer.from(GetOrderHistoryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetOrderHistoryRequest => GetOrderHistoryRequest.decode(value),
+    responseSerialize: (value: GetOrderHistoryResponse): Buffer =>
+      Buffer.from(GetOrderHistoryResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetOrderHistoryResponse => GetOrderHistoryResponse.decode(value),
   },
   /** Returns one order. Fails with NOT_FOUND for an unknown id. */
   getOrder: {
@@ -704,8 +1064,19 @@ export const OrderServiceService = {
 } as const;
 
 export interface OrderServiceServer extends UntypedServiceImplementation {
-  /** Places an order for an existing user. Fails with FAILED_PRECONDITION when the user does not exist. */
+  /**
+   * Places an order for an existing user. Fails with FAILED_PRECONDITION when the user does not exist.
+   * In async processing mode (the default) the order comes back PLACED and its credit is decided
+   * later; in sync mode user-service is asked first and it comes back CONFIRMED or REJECTED.
+   */
   placeOrder: handleUnaryCall<PlaceOrderRequest, PlaceOrderResponse>;
+  /**
+   * Cancels a PLACED or CONFIRMED order; its reserved credit is released (the saga's compensation).
+   * Fails with FAILED_PRECONDITION for a REJECTED order; cancelling a CANCELLED order changes nothing.
+   */
+  cancelOrder: handleUnaryCall<CancelOrderRequest, CancelOrderResponse>;
+  /** Every step the order went through, oldest first. Fails with NOT_FOUND for an unknown id. */
+  getOrderHistory: handleUnaryCall<GetOrderHistoryRequest, GetOrderHistoryResponse>;
   /** Returns one order. Fails with NOT_FOUND for an unknown id. */
   getOrder: handleUnaryCall<GetOrderRequest, GetOrderResponse>;
   /** Lists one user's orders, newest first, one page at a time. */

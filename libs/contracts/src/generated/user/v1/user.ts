@@ -26,7 +26,14 @@ export interface User {
   id: string;
   email: string;
   name: string;
-  createdAt?: Date | undefined;
+  createdAt?:
+    | Date
+    | undefined;
+  /**
+   * How much unsettled credit the user may have reserved by orders, in minor units, in each
+   * currency separately (amounts in different currencies are never added together).
+   */
+  creditLimitMinor: number;
 }
 
 /** Statistics user-service keeps from the order.placed events it consumes. */
@@ -103,6 +110,26 @@ export interface VerifyCredentialsResponse {
   role: Role;
 }
 
+export interface ReserveCreditRequest {
+  orderId: string;
+  userId: string;
+  amount?: Money | undefined;
+}
+
+export interface ReserveCreditResponse {
+  reserved: boolean;
+  /** Why the credit was not reserved; empty when it was. */
+  rejectionReason: string;
+}
+
+export interface ReleaseCreditRequest {
+  orderId: string;
+  userId: string;
+}
+
+export interface ReleaseCreditResponse {
+}
+
 wrappers[".google.protobuf.Timestamp"] = {
   fromObject(value: Date) {
     return { seconds: value.getTime() / 1000, nanos: (value.getTime() % 1000) * 1e6 };
@@ -113,7 +140,7 @@ wrappers[".google.protobuf.Timestamp"] = {
 } as any;
 
 function createBaseUser(): User {
-  return { id: "", email: "", name: "" };
+  return { id: "", email: "", name: "", creditLimitMinor: 0 };
 }
 
 export const User: MessageFns<User> = {
@@ -129,6 +156,9 @@ export const User: MessageFns<User> = {
     }
     if (message.createdAt !== undefined) {
       Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(34).fork()).join();
+    }
+    if (message.creditLimitMinor !== 0) {
+      writer.uint32(40).int64(message.creditLimitMinor);
     }
     return writer;
   },
@@ -170,6 +200,14 @@ export const User: MessageFns<User> = {
           }
 
           message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+          continue;
+        }
+        case 5: {
+          if (tag !== 40) {
+            break;
+          }
+
+          message.creditLimitMinor = longToNumber(reader.int64());
           continue;
         }
       }
@@ -784,6 +822,187 @@ export const VerifyCredentialsResponse: MessageFns<VerifyCredentialsResponse> = 
   },
 };
 
+function createBaseReserveCreditRequest(): ReserveCreditRequest {
+  return { orderId: "", userId: "" };
+}
+
+export const ReserveCreditRequest: MessageFns<ReserveCreditRequest> = {
+  encode(message: ReserveCreditRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReserveCreditRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseReserveCreditRequest();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.orderId = reader.string();
+          continue;
+        }
+        case 2: {
+          if (tag !== 18) {
+            break;
+          }
+
+          message.userId = reader.string();
+          continue;
+        }
+        case 3: {
+          if (tag !== 26) {
+            break;
+          }
+
+          message.amount = Money.decode(reader, reader.uint32());
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
+function createBaseReserveCreditResponse(): ReserveCreditResponse {
+  return { reserved: false, rejectionReason: "" };
+}
+
+export const ReserveCreditResponse: MessageFns<ReserveCreditResponse> = {
+  encode(message: ReserveCreditResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reserved !== false) {
+      writer.uint32(8).bool(message.reserved);
+    }
+    if (message.rejectionReason !== "") {
+      writer.uint32(18).string(message.rejectionReason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReserveCreditResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseReserveCreditResponse();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 8) {
+            break;
+          }
+
+          message.reserved = reader.bool();
+          continue;
+        }
+        case 2: {
+          if (tag !== 18) {
+            break;
+          }
+
+          message.rejectionReason = reader.string();
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
+function createBaseReleaseCreditRequest(): ReleaseCreditRequest {
+  return { orderId: "", userId: "" };
+}
+
+export const ReleaseCreditRequest: MessageFns<ReleaseCreditRequest> = {
+  encode(message: ReleaseCreditRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReleaseCreditRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseReleaseCreditRequest();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1: {
+          if (tag !== 10) {
+            break;
+          }
+
+          message.orderId = reader.string();
+          continue;
+        }
+        case 2: {
+          if (tag !== 18) {
+            break;
+          }
+
+          message.userId = reader.string();
+          continue;
+        }
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
+function createBaseReleaseCreditResponse(): ReleaseCreditResponse {
+  return {};
+}
+
+export const ReleaseCreditResponse: MessageFns<ReleaseCreditResponse> = {
+  encode(_: ReleaseCreditResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReleaseCreditResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseReleaseCreditResponse();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skip(tag & 7);
+    }
+    return message;
+  },
+};
+
 /** UserService owns users and the order statistics derived from order events. */
 
 export interface UserServiceClient {
@@ -820,6 +1039,18 @@ export interface UserServiceClient {
    */
 
   updateUser(request: UpdateUserRequest, metadata?: Metadata): Observable<UpdateUserResponse>;
+
+  /**
+   * Reserves credit for an order, or says why it cannot: the synchronous form of the credit step
+   * that user-service otherwise takes when it consumes order.placed (ORDER_PROCESSING_MODE=sync).
+   * Idempotent per order id: asking again returns the first decision.
+   */
+
+  reserveCredit(request: ReserveCreditRequest, metadata?: Metadata): Observable<ReserveCreditResponse>;
+
+  /** Releases an order's reserved credit; releasing twice, or credit never reserved, changes nothing. */
+
+  releaseCredit(request: ReleaseCreditRequest, metadata?: Metadata): Observable<ReleaseCreditResponse>;
 }
 
 /** UserService owns users and the order statistics derived from order events. */
@@ -876,6 +1107,24 @@ export interface UserServiceController {
     request: UpdateUserRequest,
     metadata?: Metadata,
   ): Promise<UpdateUserResponse> | Observable<UpdateUserResponse> | UpdateUserResponse;
+
+  /**
+   * Reserves credit for an order, or says why it cannot: the synchronous form of the credit step
+   * that user-service otherwise takes when it consumes order.placed (ORDER_PROCESSING_MODE=sync).
+   * Idempotent per order id: asking again returns the first decision.
+   */
+
+  reserveCredit(
+    request: ReserveCreditRequest,
+    metadata?: Metadata,
+  ): Promise<ReserveCreditResponse> | Observable<ReserveCreditResponse> | ReserveCreditResponse;
+
+  /** Releases an order's reserved credit; releasing twice, or credit never reserved, changes nothing. */
+
+  releaseCredit(
+    request: ReleaseCreditRequest,
+    metadata?: Metadata,
+  ): Promise<ReleaseCreditResponse> | Observable<ReleaseCreditResponse> | ReleaseCreditResponse;
 }
 
 export function UserServiceControllerMethods() {
@@ -887,6 +1136,8 @@ export function UserServiceControllerMethods() {
       "batchGetUsers",
       "verifyCredentials",
       "updateUser",
+      "reserveCredit",
+      "releaseCredit",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
@@ -978,6 +1229,32 @@ export const UserServiceService = {
     responseSerialize: (value: UpdateUserResponse): Buffer => Buffer.from(UpdateUserResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): UpdateUserResponse => UpdateUserResponse.decode(value),
   },
+  /**
+   * Reserves credit for an order, or says why it cannot: the synchronous form of the credit step
+   * that user-service otherwise takes when it consumes order.placed (ORDER_PROCESSING_MODE=sync).
+   * Idempotent per order id: asking again returns the first decision.
+   */
+  reserveCredit: {
+    path: "/user.v1.UserService/ReserveCredit",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (value: ReserveCreditRequest): Buffer => Buffer.from(ReserveCreditRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReserveCreditRequest => ReserveCreditRequest.decode(value),
+    responseSerialize: (value: ReserveCreditResponse): Buffer =>
+      Buffer.from(ReserveCreditResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReserveCreditResponse => ReserveCreditResponse.decode(value),
+  },
+  /** Releases an order's reserved credit; releasing twice, or credit never reserved, changes nothing. */
+  releaseCredit: {
+    path: "/user.v1.UserService/ReleaseCredit",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (value: ReleaseCreditRequest): Buffer => Buffer.from(ReleaseCreditRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReleaseCreditRequest => ReleaseCreditRequest.decode(value),
+    responseSerialize: (value: ReleaseCreditResponse): Buffer =>
+      Buffer.from(ReleaseCreditResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReleaseCreditResponse => ReleaseCreditResponse.decode(value),
+  },
 } as const;
 
 export interface UserServiceServer extends UntypedServiceImplementation {
@@ -1003,6 +1280,14 @@ export interface UserServiceServer extends UntypedServiceImplementation {
    * for an unknown id and ALREADY_EXISTS when the new email belongs to another user.
    */
   updateUser: handleUnaryCall<UpdateUserRequest, UpdateUserResponse>;
+  /**
+   * Reserves credit for an order, or says why it cannot: the synchronous form of the credit step
+   * that user-service otherwise takes when it consumes order.placed (ORDER_PROCESSING_MODE=sync).
+   * Idempotent per order id: asking again returns the first decision.
+   */
+  reserveCredit: handleUnaryCall<ReserveCreditRequest, ReserveCreditResponse>;
+  /** Releases an order's reserved credit; releasing twice, or credit never reserved, changes nothing. */
+  releaseCredit: handleUnaryCall<ReleaseCreditRequest, ReleaseCreditResponse>;
 }
 
 function toTimestamp(date: Date): Timestamp {
