@@ -16,6 +16,8 @@ export async function startOrderService(config: OrderServiceConfig) {
     logger,
     database,
     kafka,
+    sagaConsumerGroup: config.ORDER_SAGA_CONSUMER_GROUP,
+    processingMode: config.ORDER_PROCESSING_MODE,
     cache: cacheConnection(config, SERVICE_NAME, config.ORDER_CACHE_TTL_SECONDS),
     userServiceUrl: config.USER_SERVICE_URL,
     grpcDeadlineMs: config.GRPC_DEADLINE_MS,

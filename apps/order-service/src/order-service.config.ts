@@ -7,7 +7,7 @@ import {
   positiveInteger,
   type Environment,
 } from '@workshop/config';
-import { type z } from 'zod';
+import { z } from 'zod';
 
 /** Every setting order-service reads, with its default. Validated once, at start-up. */
 export const orderServiceSchema = backendServiceSchema.extend({
@@ -17,6 +17,13 @@ export const orderServiceSchema = backendServiceSchema.extend({
   USER_SERVICE_URL: grpcServiceAddress().default('127.0.0.1:50051'),
   /** How long a cached GetOrder answer stays fresh; a status change invalidates it sooner. */
   ORDER_CACHE_TTL_SECONDS: positiveInteger().default(60),
+  /**
+   * `async`: an order is PLACED at once and the saga decides its credit over Kafka. `sync`:
+   * PlaceOrder waits for user-service's credit decision and answers CONFIRMED or REJECTED.
+   */
+  ORDER_PROCESSING_MODE: z.enum(['sync', 'async']).default('async'),
+  /** Consumer group of the saga's credit events: instances in one group share the partitions. */
+  ORDER_SAGA_CONSUMER_GROUP: z.string().min(1).default('order-service.saga'),
 });
 
 export type OrderServiceConfig = z.infer<typeof orderServiceSchema>;

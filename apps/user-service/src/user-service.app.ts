@@ -16,8 +16,11 @@ export async function startUserService(config: UserServiceConfig) {
     logger,
     database,
     cache: cacheConnection(config, SERVICE_NAME, config.USER_CACHE_TTL_SECONDS),
-    kafka: { ...kafka, groupId: config.ORDER_EVENTS_CONSUMER_GROUP },
+    kafka,
+    consumerGroups: { orderStatistics: config.ORDER_EVENTS_CONSUMER_GROUP, credit: config.CREDIT_CONSUMER_GROUP },
     adminEmails: config.ADMIN_EMAILS,
+    defaultCreditLimitMinor: config.USER_CREDIT_LIMIT_MINOR,
+    creditCheckDelayMs: config.CREDIT_CHECK_DELAY_MS,
   });
   return startBackendService(userModule, {
     serviceName: SERVICE_NAME,

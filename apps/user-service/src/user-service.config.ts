@@ -4,6 +4,7 @@ import {
   hostAndPort,
   loadServiceConfig,
   port,
+  nonNegativeInteger,
   positiveInteger,
   type Environment,
 } from '@workshop/config';
@@ -17,6 +18,15 @@ export const userServiceSchema = backendServiceSchema.extend({
   USER_CACHE_TTL_SECONDS: positiveInteger().default(30),
   /** Consumer group for order events: instances in one group share the partitions. */
   ORDER_EVENTS_CONSUMER_GROUP: z.string().min(1).default('user-service.order-statistics'),
+  /** Consumer group of the order saga's credit step (order.placed, order.cancelled). */
+  CREDIT_CONSUMER_GROUP: z.string().min(1).default('user-service.credit'),
+  /** Credit limit of a new user, in minor units, in each currency separately (1,000,000 = 10,000.00). */
+  USER_CREDIT_LIMIT_MINOR: nonNegativeInteger().default(1_000_000),
+  /**
+   * Simulated latency of the credit step's dependency (a bank, a scoring service), in ms: what a
+   * synchronous chain waits for on every order. The load tests' async scenario sets it.
+   */
+  CREDIT_CHECK_DELAY_MS: nonNegativeInteger().default(0),
   /**
    * Comma-separated emails whose users get the admin role when they sign in (case-insensitive).
    * To make an admin: sign the user up as usual, add the email here, restart user-service.

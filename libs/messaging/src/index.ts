@@ -1,9 +1,10 @@
 export { type KafkaConfig } from './lib/kafka/kafka-config';
-export { ensureTopics, deleteTopics, deleteConsumerGroups, describeTopicPartitions } from './lib/topic-admin';
+export { ensureTopics, ensureTopicsInBackground, deleteTopics, deleteConsumerGroups, describeTopicPartitions } from './lib/topic-admin';
 export { EventPublisher, type OutgoingEvent, type EncodedEvent } from './lib/event-publisher';
 export { EventConsumer, type EventConsumerConfig, type DeadLetterReason } from './lib/consumer/event-consumer';
 export { type EventContext, type EventHandler } from './lib/consumer/event-context';
 export { HandlesEvent } from './lib/consumer/event-handler.decorator';
+export { EventHandlers } from './lib/consumer/event-handlers';
 export { UnprocessableEventError } from './lib/consumer/unprocessable-event.error';
 export { DEFAULT_RETRY_DELAYS_MS, retryTopology, type RetryTopology } from './lib/consumer/retry-topics';
 export {

@@ -63,9 +63,22 @@ export async function runGatewayReadBench(log: (message: string) => void = conso
     // The first read fills user-service's cache; every measured read is a hit.
     const first = await seedClient.send({ method: 'GET', path: `/users/${user.id}`, headers: authorization });
     seedClient.close();
-    const answer = JSON.parse(first.body) as { id: string; email: string; name: string; createdAt: string; orderStatistics: unknown };
+    const answer = JSON.parse(first.body) as {
+      id: string;
+      email: string;
+      name: string;
+      createdAt: string;
+      creditLimitMinor: number;
+      orderStatistics: unknown;
+    };
     await bare.cacheUser({
-      user: { id: answer.id, email: answer.email, name: answer.name, createdAt: new Date(answer.createdAt) },
+      user: {
+        id: answer.id,
+        email: answer.email,
+        name: answer.name,
+        createdAt: new Date(answer.createdAt),
+        creditLimitMinor: answer.creditLimitMinor,
+      },
       orderStatistics: { ordersCount: 0, totalSpent: [] },
     });
     const path = `/users/${user.id}`;

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { booleanFlag, positiveInteger } from './load-config';
+import { booleanFlag, nonNegativeInteger, positiveInteger } from './load-config';
 
 const ratio = () => z.coerce.number().min(0).lt(1);
-const nonNegativeInteger = () => z.coerce.number().int().min(0);
 
 /**
  * The cache settings of a backend service (libs/cache). `CACHE_ENABLED=false` is the master

@@ -42,6 +42,8 @@ export const port = () => z.coerce.number().int().min(1).max(65535);
 
 export const positiveInteger = () => z.coerce.number().int().positive();
 
+export const nonNegativeInteger = () => z.coerce.number().int().min(0);
+
 /** `true`/`false`/`1`/`0`/`yes`/`no`, as operators actually type them. */
 export const booleanFlag = () =>
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes');

@@ -35,6 +35,46 @@ export async function ensureTopics(
   });
 }
 
+/** How often `ensureTopicsInBackground` tries again, at most: a minute's outage costs a few attempts. */
+const ENSURE_RETRY_CEILING_MS = 30_000;
+
+/**
+ * `ensureTopics` for a producer that must start without Kafka: it tries until the topics exist,
+ * backing off from one second to thirty, and returns at once. A service that called this takes
+ * requests while the broker is down (its events wait in the outbox, whose relay retries until the
+ * topics exist). Call `stop()` on shutdown.
+ */
+export function ensureTopicsInBackground(
+  config: KafkaConfig,
+  topics: readonly TopicContract<unknown>[],
+  logger: Logger = createLogger('messaging'),
+): { stop(): void } {
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const attemptUntilDone = async (): Promise<void> => {
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        await ensureTopics(config, topics, logger);
+        return;
+      } catch (error) {
+        logger.warn({ err: error, attempt }, 'cannot create the Kafka topics yet (Kafka unreachable?); trying again');
+        const delayMs = Math.min(ENSURE_RETRY_CEILING_MS, 1_000 * 2 ** Math.min(attempt, 5));
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, delayMs).unref();
+        });
+      }
+    }
+  };
+  void attemptUntilDone();
+  return {
+    stop: () => {
+      stopped = true;
+      wake?.();
+    },
+  };
+}
+
 /**
  * Deletes topics, ignoring the ones that do not exist. Meant for tests and tooling that create
  * throwaway topics; services never delete their topics.

@@ -26,6 +26,13 @@ export class UserJson {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   createdAt!: string | null;
+
+  @ApiProperty({
+    description:
+      'How much credit open orders may hold, in minor units of each currency separately: an order that would go beyond it is REJECTED.',
+    example: 1_000_000,
+  })
+  creditLimitMinor!: number;
 }
 
 export class OrderStatisticsJson {
@@ -81,9 +88,36 @@ export class OrderJson {
   createdAt!: string | null;
 }
 
+export type OrderStepJson = 'PLACED' | 'CREDIT_RESERVED' | 'CREDIT_REJECTED' | 'CANCELLED' | 'CREDIT_RELEASED' | 'UNSPECIFIED';
+
+export class OrderHistoryEntryJson {
+  @ApiProperty({ enum: ['PLACED', 'CREDIT_RESERVED', 'CREDIT_REJECTED', 'CANCELLED', 'CREDIT_RELEASED'] })
+  step!: OrderStepJson;
+
+  @ApiProperty({ enum: ['PLACED', 'CONFIRMED', 'REJECTED', 'CANCELLED'], description: "The order's status once this step was applied." })
+  status!: OrderStatusJson;
+
+  @ApiProperty({ description: 'A detail, such as why credit was rejected; empty when there is none.' })
+  detail!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  occurredAt!: string | null;
+}
+
+export class OrderHistoryJson {
+  @ApiProperty({ type: [OrderHistoryEntryJson] })
+  entries!: OrderHistoryEntryJson[];
+}
+
 export function presentUser(user: userV1.User | undefined): UserJson {
   if (user === undefined) throw new Error('user-service answered without a user');
-  return { id: user.id, email: user.email, name: user.name, createdAt: user.createdAt?.toISOString() ?? null };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    createdAt: user.createdAt?.toISOString() ?? null,
+    creditLimitMinor: user.creditLimitMinor,
+  };
 }
 
 export function presentUserWithStatistics(response: userV1.GetUserResponse): UserWithStatisticsJson {
@@ -121,17 +155,38 @@ function presentMoney(money: moneyV1.Money): MoneyJson {
 
 export type OrderStatusJson = 'PLACED' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED' | 'UNSPECIFIED';
 
+const ORDER_STATUS_JSON: Record<orderV1.OrderStatus, OrderStatusJson> = {
+  [orderV1.OrderStatus.ORDER_STATUS_PLACED]: 'PLACED',
+  [orderV1.OrderStatus.ORDER_STATUS_CONFIRMED]: 'CONFIRMED',
+  [orderV1.OrderStatus.ORDER_STATUS_REJECTED]: 'REJECTED',
+  [orderV1.OrderStatus.ORDER_STATUS_CANCELLED]: 'CANCELLED',
+  [orderV1.OrderStatus.ORDER_STATUS_UNSPECIFIED]: 'UNSPECIFIED',
+};
+
 export function presentOrderStatus(status: orderV1.OrderStatus): OrderStatusJson {
-  switch (status) {
-    case orderV1.OrderStatus.ORDER_STATUS_PLACED:
-      return 'PLACED';
-    case orderV1.OrderStatus.ORDER_STATUS_CONFIRMED:
-      return 'CONFIRMED';
-    case orderV1.OrderStatus.ORDER_STATUS_REJECTED:
-      return 'REJECTED';
-    case orderV1.OrderStatus.ORDER_STATUS_CANCELLED:
-      return 'CANCELLED';
-    case orderV1.OrderStatus.ORDER_STATUS_UNSPECIFIED:
-      return 'UNSPECIFIED';
-  }
+  return ORDER_STATUS_JSON[status];
+}
+
+export function presentOrderHistory(entries: readonly orderV1.OrderHistoryEntry[]): OrderHistoryJson {
+  return {
+    entries: entries.map((entry) => ({
+      step: presentOrderStep(entry.step),
+      status: presentOrderStatus(entry.status),
+      detail: entry.detail,
+      occurredAt: entry.occurredAt?.toISOString() ?? null,
+    })),
+  };
+}
+
+const ORDER_STEP_JSON: Record<orderV1.OrderStep, OrderStepJson> = {
+  [orderV1.OrderStep.ORDER_STEP_PLACED]: 'PLACED',
+  [orderV1.OrderStep.ORDER_STEP_CREDIT_RESERVED]: 'CREDIT_RESERVED',
+  [orderV1.OrderStep.ORDER_STEP_CREDIT_REJECTED]: 'CREDIT_REJECTED',
+  [orderV1.OrderStep.ORDER_STEP_CANCELLED]: 'CANCELLED',
+  [orderV1.OrderStep.ORDER_STEP_CREDIT_RELEASED]: 'CREDIT_RELEASED',
+  [orderV1.OrderStep.ORDER_STEP_UNSPECIFIED]: 'UNSPECIFIED',
+};
+
+function presentOrderStep(step: orderV1.OrderStep): OrderStepJson {
+  return ORDER_STEP_JSON[step];
 }

@@ -31,4 +31,12 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
   ): Promise<orderV1.BatchListOrdersByUserResponse> {
     return this.orders.batchListOrdersByUser(callerIdentityFromMetadata(metadata), request);
   }
+
+  async cancelOrder(request: orderV1.CancelOrderRequest, metadata?: Metadata): Promise<orderV1.CancelOrderResponse> {
+    return { order: await this.orders.cancelOrder(callerIdentityFromMetadata(metadata), request.id) };
+  }
+
+  async getOrderHistory(request: orderV1.GetOrderHistoryRequest, metadata?: Metadata): Promise<orderV1.GetOrderHistoryResponse> {
+    return { entries: await this.orders.getOrderHistory(callerIdentityFromMetadata(metadata), request.id) };
+  }
 }

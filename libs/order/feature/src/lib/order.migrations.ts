@@ -1,5 +1,5 @@
 import type { Migration } from '@workshop/db';
-import { outboxKeyOrderMigration, outboxMigration } from '@workshop/messaging';
+import { inboxMigration, outboxKeyOrderMigration, outboxMigration } from '@workshop/messaging';
 
 /** order-service owns the `orders` schema; no other service reads or writes it. */
 export const ORDER_SCHEMA = 'orders';
@@ -32,4 +32,23 @@ export const ORDER_MIGRATIONS: readonly Migration[] = [
     `,
   },
   outboxKeyOrderMigration(ORDER_SCHEMA),
+  {
+    id: '003-order-saga',
+    sql: `
+      -- Why an order was rejected (the credit step's reason); null for every other status.
+      ALTER TABLE orders.orders ADD COLUMN status_reason text;
+      -- Every step of an order's saga, in the order they happened: GetOrderHistory reads it.
+      CREATE TABLE orders.order_history (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        order_id uuid NOT NULL REFERENCES orders.orders (id),
+        step text NOT NULL,
+        status text NOT NULL,
+        detail text NOT NULL DEFAULT '',
+        occurred_at timestamptz(3) NOT NULL
+      );
+      CREATE INDEX order_history_order_occurred ON orders.order_history (order_id, occurred_at, id);
+    `,
+  },
+  // The saga's consumer records the credit events it applied here, with their effects.
+  inboxMigration(ORDER_SCHEMA),
 ];

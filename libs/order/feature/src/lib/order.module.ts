@@ -11,19 +11,31 @@ import { ALL_TOPICS, USER_PACKAGE, userV1 } from '@workshop/contracts';
 import { type Cache, createCache, type CacheConfig } from '@workshop/cache';
 import { DatabaseRouter, runMigrations, type DatabaseConfig } from '@workshop/db';
 import { grpcClientOptions, waitForChannelReady } from '@workshop/grpc';
-import { EventPublisher, OutboxRelay, ensureTopics, type KafkaConfig } from '@workshop/messaging';
+import { EventConsumer, EventPublisher, Inbox, OutboxRelay, ensureTopicsInBackground, type KafkaConfig } from '@workshop/messaging';
 import { type Logger, READINESS_CHECKS } from '@workshop/observability';
+import { OrderSagaConsumer } from './order-saga.consumer';
 import { OrderCache } from './order.cache';
 import { OrderGrpcController } from './order.grpc-controller';
 import { ORDER_MIGRATIONS, ORDER_SCHEMA } from './order.migrations';
 import { OrderRepository } from './order.repository';
 import { OrderService, type OrderServiceOptions } from './order.service';
-import { CACHE, DATABASE, EVENT_PUBLISHER, ORDER_LOGGER, ORDER_MODULE_OPTIONS, USER_SERVICE_CLIENT } from './order.tokens';
+import {
+  CACHE,
+  DATABASE,
+  EVENT_PUBLISHER,
+  INBOX,
+  ORDER_LOGGER,
+  ORDER_MODULE_OPTIONS,
+  ORDER_SAGA_CONSUMER,
+  USER_SERVICE_CLIENT,
+} from './order.tokens';
 
 export interface OrderModuleOptions extends OrderServiceOptions {
   database: DatabaseConfig;
   cache: CacheConfig;
   kafka: KafkaConfig;
+  /** Consumer group of the saga's credit events; instances sharing it share the partitions. */
+  sagaConsumerGroup: string;
   /** One instance, a list of instances or a dns:/// name; the channel balances over them. */
   userServiceUrl: string;
   /** Attempts per idempotent call that finds an instance unavailable (1 = no retry). */
@@ -33,12 +45,13 @@ export interface OrderModuleOptions extends OrderServiceOptions {
 
 /**
  * Everything order-service does, as one module: the gRPC controller, its service and
- * repository, the client for user-service, and the outbox relay that publishes order events.
+ * repository, the client for user-service, the saga's consumer of credit events, and the outbox
+ * relay that publishes order events.
  */
 @Module({})
 export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private relay?: OutboxRelay;
-  private shuttingDown = false;
+  private topicCreation?: { stop(): void };
 
   constructor(
     @Inject(DATABASE) private readonly db: DatabaseRouter,
@@ -55,7 +68,11 @@ export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnAppl
           grpcClientOptions(USER_SERVICE_CLIENT, USER_PACKAGE, {
             address: options.userServiceUrl,
             deadlineMs: options.grpcDeadlineMs,
-            retry: { idempotentMethods: ['GetUser', 'ListUsers'], maxAttempts: options.grpcRetryMaxAttempts },
+            // ReserveCredit and ReleaseCredit are idempotent per order id: asking again returns the first decision.
+            retry: {
+              idempotentMethods: ['GetUser', 'ListUsers', 'ReserveCredit', 'ReleaseCredit'],
+              maxAttempts: options.grpcRetryMaxAttempts,
+            },
           }),
         ]),
       ],
@@ -74,6 +91,11 @@ export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnAppl
         },
         { provide: EVENT_PUBLISHER, useFactory: () => new EventPublisher(options.kafka, options.logger) },
         {
+          provide: ORDER_SAGA_CONSUMER,
+          useFactory: () => new EventConsumer({ ...options.kafka, groupId: options.sagaConsumerGroup }, options.logger),
+        },
+        { provide: INBOX, inject: [DATABASE], useFactory: (db: DatabaseRouter) => new Inbox(db, ORDER_SCHEMA) },
+        {
           provide: READINESS_CHECKS,
           inject: [DATABASE, USER_SERVICE_CLIENT],
           useFactory: (db: DatabaseRouter, userService: ClientGrpc) => [
@@ -84,6 +106,7 @@ export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnAppl
         OrderRepository,
         OrderCache,
         OrderService,
+        OrderSagaConsumer,
       ],
       exports: [READINESS_CHECKS],
     };
@@ -93,23 +116,6 @@ export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnAppl
     const { logger } = this.options;
     const applied = await runMigrations(this.db, { schema: ORDER_SCHEMA, migrations: ORDER_MIGRATIONS, logger });
     if (applied.length > 0) logger.info({ applied }, 'Database migrations applied');
-    // The producer owns its topics: created explicitly, with the configured partition count. Not
-    // awaited: with Kafka down the service still starts and takes orders (their events wait in
-    // the outbox); the relay's publishes fail and back off until the topics exist.
-    void this.ensureTopicsWhenKafkaAnswers();
-  }
-
-  private async ensureTopicsWhenKafkaAnswers(): Promise<void> {
-    const { logger, kafka } = this.options;
-    for (let attempt = 1; !this.shuttingDown; attempt++) {
-      try {
-        await ensureTopics(kafka, ALL_TOPICS, logger);
-        return;
-      } catch (error) {
-        logger.warn({ err: error, attempt }, 'cannot create the Kafka topics yet (Kafka unreachable?); trying again');
-        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5))).unref());
-      }
-    }
   }
 
   /**
@@ -118,12 +124,15 @@ export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnAppl
    * the outbox, and the relay publishes them when it returns.
    */
   async onApplicationBootstrap(): Promise<void> {
+    // The producer owns its topics: created explicitly, with the configured partition count, in the
+    // background, so that with Kafka down the service still starts and takes orders.
+    this.topicCreation = ensureTopicsInBackground(this.options.kafka, ALL_TOPICS, this.options.logger);
     this.relay = new OutboxRelay({ db: this.db, publisher: this.publisher, schema: ORDER_SCHEMA, logger: this.options.logger });
     await this.relay.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.shuttingDown = true;
+    this.topicCreation?.stop();
     await this.relay?.stop();
     await this.publisher.disconnect();
     await Promise.allSettled([this.db.close(), this.cache.close()]);

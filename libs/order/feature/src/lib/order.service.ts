@@ -4,15 +4,25 @@ import type { ClientGrpc } from '@nestjs/microservices';
 import { type orderV1, userV1 } from '@workshop/contracts';
 import { DomainError, NotFoundError, PreconditionFailedError } from '@workshop/errors';
 import { assertMayRead, type CallerIdentity, callUnary, callerIdentityMetadata } from '@workshop/grpc';
+import { type Logger } from '@workshop/observability';
 import { decodePageToken, resolvePageSize, toPage } from '@workshop/pagination';
 import { OrderCache } from './order.cache';
-import { OrderRepository } from './order.repository';
-import { ORDER_MODULE_OPTIONS, USER_SERVICE_CLIENT } from './order.tokens';
+import { type CreditOutcome, OrderRepository } from './order.repository';
+import { ORDER_LOGGER, ORDER_MODULE_OPTIONS, USER_SERVICE_CLIENT } from './order.tokens';
 import { validateOrderId, validateOrderPageRequests, validatePlaceOrder } from './order.validation';
 
+/**
+ * How an order's credit is decided. `async` (the default): the order is written PLACED and
+ * user-service decides when it consumes order.placed (the choreographed saga). `sync`: PlaceOrder
+ * asks user-service's ReserveCredit first and writes the order CONFIRMED or REJECTED, so the caller
+ * waits for every step: the chain the load tests' async scenario compares the saga with.
+ */
+export type OrderProcessingMode = 'sync' | 'async';
+
 export interface OrderServiceOptions {
-  /** Deadline for the call to user-service that checks the buyer exists. */
+  /** Deadline for each call to user-service. */
   grpcDeadlineMs: number;
+  processingMode: OrderProcessingMode;
 }
 
 @Injectable()
@@ -24,6 +34,7 @@ export class OrderService {
     private readonly cache: OrderCache,
     @Inject(USER_SERVICE_CLIENT) userServiceClient: ClientGrpc,
     @Inject(ORDER_MODULE_OPTIONS) private readonly options: OrderServiceOptions,
+    @Inject(ORDER_LOGGER) private readonly logger: Logger,
   ) {
     this.userService = userServiceClient.getService<userV1.UserServiceClient>(userV1.USER_SERVICE_NAME);
   }
@@ -32,14 +43,47 @@ export class OrderService {
    * Places an order for an existing user, who must be the caller: an order for anyone else gets
    * the same answer as one for a user who does not exist, so it reveals nothing. The existence
    * check is a synchronous gRPC call because the caller must learn at once that the user is
-   * unknown; everything downstream of the order (statistics, later the saga) happens
-   * asynchronously through the order.placed event.
+   * unknown; everything downstream of the order (the credit step, statistics) happens
+   * asynchronously through the order.placed event, unless the processing mode is `sync`.
    */
   async placeOrder(caller: CallerIdentity, request: orderV1.PlaceOrderRequest): Promise<orderV1.Order> {
-    const order = validatePlaceOrder(request);
-    if (order.userId !== caller.userId) throw unknownUser(order.userId);
-    await this.assertUserExists(caller, order.userId);
-    return this.orders.insertWithEvent({ ...order, id: randomUUID(), eventId: randomUUID() });
+    const validated = validatePlaceOrder(request);
+    if (validated.userId !== caller.userId) throw unknownUser(validated.userId);
+    await this.assertUserExists(caller, validated.userId);
+    const order = { ...validated, id: randomUUID(), eventId: randomUUID() };
+    if (this.options.processingMode === 'async') return this.orders.insertWithEvent(order);
+
+    const credit = await this.reserveCredit(caller, order);
+    try {
+      return await this.orders.insertWithEvent(order, credit);
+    } catch (error) {
+      // The dual write the saga avoids: credit reserved for an order that was never written. Give
+      // it back now; if that fails too, the reservation stays and says so in the log.
+      if (credit.reserved) await this.releaseCredit(caller, order);
+      throw error;
+    }
+  }
+
+  /**
+   * Cancels the caller's order; user-service releases its credit when it consumes order.cancelled.
+   * Someone else's order is NOT_FOUND. A REJECTED order cannot be cancelled (FAILED_PRECONDITION);
+   * cancelling a CANCELLED order again answers with it unchanged.
+   */
+  async cancelOrder(caller: CallerIdentity, id: string): Promise<orderV1.Order> {
+    const orderId = validateOrderId(id);
+    await this.getOrder(caller, orderId);
+    const outcome = await this.orders.cancel(orderId);
+    if (outcome === undefined) throw new NotFoundError('Order', orderId);
+    if (!outcome.cancelled) throw new PreconditionFailedError(`Order ${orderId} was rejected and cannot be cancelled`);
+    await this.cache.invalidateOrder(orderId);
+    return outcome.order;
+  }
+
+  /** Every step of the caller's order, oldest first. */
+  async getOrderHistory(caller: CallerIdentity, id: string): Promise<orderV1.OrderHistoryEntry[]> {
+    const orderId = validateOrderId(id);
+    await this.getOrder(caller, orderId);
+    return this.orders.history(orderId);
   }
 
   /** One order; someone else's order is NOT_FOUND, exactly like an order that does not exist. */
@@ -90,6 +134,33 @@ export class OrderService {
       // NOT_FOUND from user-service is the caller's mistake here, not a missing order.
       if (error instanceof DomainError && error.code === 'NOT_FOUND') throw unknownUser(userId);
       throw error;
+    }
+  }
+
+  private async reserveCredit(
+    caller: CallerIdentity,
+    order: { id: string; userId: string; currencyCode: string; totalMinor: number },
+  ): Promise<CreditOutcome> {
+    const answer = await callUnary(
+      this.userService.reserveCredit.bind(this.userService),
+      { orderId: order.id, userId: order.userId, amount: { amountMinor: order.totalMinor, currencyCode: order.currencyCode } },
+      { deadlineMs: this.options.grpcDeadlineMs, metadata: callerIdentityMetadata(caller) },
+    );
+    return answer.reserved ? { reserved: true } : { reserved: false, reason: answer.rejectionReason };
+  }
+
+  private async releaseCredit(caller: CallerIdentity, order: { id: string; userId: string }): Promise<void> {
+    try {
+      await callUnary(
+        this.userService.releaseCredit.bind(this.userService),
+        { orderId: order.id, userId: order.userId },
+        { deadlineMs: this.options.grpcDeadlineMs, metadata: callerIdentityMetadata(caller) },
+      );
+    } catch (error) {
+      this.logger.error(
+        { err: error, orderId: order.id, userId: order.userId },
+        'credit reserved for an order that was not written, and not released',
+      );
     }
   }
 }

@@ -5,3 +5,5 @@ export const EVENT_PUBLISHER = Symbol('OrderEventPublisher');
 export const USER_SERVICE_CLIENT = Symbol('UserServiceClient');
 export const ORDER_LOGGER = Symbol('OrderLogger');
 export const ORDER_MODULE_OPTIONS = Symbol('OrderModuleOptions');
+export const ORDER_SAGA_CONSUMER = Symbol('OrderSagaConsumer');
+export const INBOX = Symbol('OrderInbox');

@@ -1,6 +1,13 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ORDER_PLACED_TOPIC, type eventsV1 } from '@workshop/contracts';
-import { type EventConsumer, type EventContext, HandlesEvent, type Inbox, UnprocessableEventError } from '@workshop/messaging';
+import {
+  type EventConsumer,
+  type EventContext,
+  EventHandlers,
+  HandlesEvent,
+  type Inbox,
+  UnprocessableEventError,
+} from '@workshop/messaging';
 import type { Logger } from '@workshop/observability';
 import { UUID } from '@workshop/pagination';
 import { UserRepository } from './user.repository';
@@ -14,22 +21,15 @@ import { INBOX, ORDER_EVENTS_CONSUMER, USER_LOGGER } from './user.tokens';
  * changes the statistics exactly once: the inbox records it in the same transaction.
  */
 @Injectable()
-export class OrderStatisticsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OrderStatisticsConsumer extends EventHandlers {
   constructor(
-    @Inject(ORDER_EVENTS_CONSUMER) private readonly consumer: EventConsumer,
+    @Inject(ORDER_EVENTS_CONSUMER) consumer: EventConsumer,
     @Inject(INBOX) private readonly inbox: Inbox,
     private readonly users: UserRepository,
     private readonly userCache: UserCache,
     @Inject(USER_LOGGER) private readonly logger: Logger,
-  ) {}
-
-  /** Starts consuming; if Kafka is down, the consumer keeps trying in the background and the service starts anyway. */
-  async onApplicationBootstrap(): Promise<void> {
-    await this.consumer.register(this).start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.consumer.stop();
+  ) {
+    super(consumer);
   }
 
   @HandlesEvent(ORDER_PLACED_TOPIC)

@@ -2,6 +2,7 @@ import { type Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { userV1 } from '@workshop/contracts';
 import { callerIdentityFromMetadata } from '@workshop/grpc';
+import { CreditService } from './credit.service';
 import { UserService } from './user.service';
 
 /**
@@ -13,7 +14,10 @@ import { UserService } from './user.service';
 @Controller()
 @userV1.UserServiceControllerMethods()
 export class UserGrpcController implements userV1.UserServiceController {
-  constructor(private readonly users: UserService) {}
+  constructor(
+    private readonly users: UserService,
+    private readonly credit: CreditService,
+  ) {}
 
   async createUser(request: userV1.CreateUserRequest): Promise<userV1.CreateUserResponse> {
     return { user: await this.users.createUser(request) };
@@ -37,5 +41,14 @@ export class UserGrpcController implements userV1.UserServiceController {
 
   async updateUser(request: userV1.UpdateUserRequest, metadata?: Metadata): Promise<userV1.UpdateUserResponse> {
     return { user: await this.users.updateUser(callerIdentityFromMetadata(metadata), request) };
+  }
+
+  async reserveCredit(request: userV1.ReserveCreditRequest, metadata?: Metadata): Promise<userV1.ReserveCreditResponse> {
+    return this.credit.reserveCredit(callerIdentityFromMetadata(metadata), request);
+  }
+
+  async releaseCredit(request: userV1.ReleaseCreditRequest, metadata?: Metadata): Promise<userV1.ReleaseCreditResponse> {
+    await this.credit.releaseCredit(callerIdentityFromMetadata(metadata), request);
+    return {};
   }
 }

@@ -1,5 +1,5 @@
 import type { Migration } from '@workshop/db';
-import { inboxMigration } from '@workshop/messaging';
+import { inboxMigration, outboxKeyOrderMigration, outboxMigration } from '@workshop/messaging';
 
 /** user-service owns the `users` schema; no other service reads or writes it. */
 export const USER_SCHEMA = 'users';
@@ -69,4 +69,32 @@ export const USER_MIGRATIONS: readonly Migration[] = [
       DROP TABLE users.processed_events;
     `,
   },
+  {
+    id: '006-credit',
+    sql: `
+      -- The credit step of the order saga (see credit.repository.ts). The limit applies to each
+      -- currency separately; existing users get the default of new ones.
+      ALTER TABLE users.users ADD COLUMN credit_limit_minor bigint NOT NULL DEFAULT 1000000
+        CHECK (credit_limit_minor >= 0);
+      -- One decision per order: RESERVED counts against the limit; REJECTED and RELEASED do not.
+      -- A cancellation that arrives before its order.placed leaves a RELEASED row without an
+      -- amount, so the late order.placed finds the order already decided and reserves nothing.
+      CREATE TABLE users.credit_reservations (
+        order_id uuid PRIMARY KEY,
+        user_id uuid NOT NULL,
+        status text NOT NULL CHECK (status IN ('RESERVED', 'REJECTED', 'RELEASED')),
+        currency_code char(3),
+        amount_minor bigint,
+        reason text,
+        decided_at timestamptz NOT NULL DEFAULT now(),
+        CHECK (status = 'RELEASED' OR (currency_code IS NOT NULL AND amount_minor IS NOT NULL))
+      );
+      -- Summing a user's reserved credit reads only the reserved rows.
+      CREATE INDEX credit_reservations_reserved ON users.credit_reservations (user_id, currency_code)
+        WHERE status = 'RESERVED';
+    `,
+  },
+  // user-service publishes the saga's credit events through its own outbox.
+  outboxMigration(USER_SCHEMA),
+  outboxKeyOrderMigration(USER_SCHEMA),
 ];

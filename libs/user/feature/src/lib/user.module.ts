@@ -1,8 +1,19 @@
-import { type DynamicModule, Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { CREDIT_REJECTED_TOPIC, CREDIT_RELEASED_TOPIC, CREDIT_RESERVED_TOPIC } from '@workshop/contracts';
 import { type Cache, createCache, type CacheConfig } from '@workshop/cache';
 import { DatabaseRouter, runMigrations, type DatabaseConfig } from '@workshop/db';
-import { EventConsumer, Inbox, type EventConsumerConfig } from '@workshop/messaging';
+import { EventConsumer, EventPublisher, Inbox, OutboxRelay, ensureTopicsInBackground, type KafkaConfig } from '@workshop/messaging';
 import { type Logger, READINESS_CHECKS, type ReadinessCheck } from '@workshop/observability';
+import { CreditConsumer } from './credit.consumer';
+import { CreditRepository } from './credit.repository';
+import { CreditService } from './credit.service';
 import { OrderStatisticsConsumer } from './order-statistics.consumer';
 import { PasswordHasher } from './password-hasher';
 import { UserCache } from './user.cache';
@@ -12,11 +23,14 @@ import { UserRepository } from './user.repository';
 import { UserService } from './user.service';
 import {
   CACHE,
+  CREDIT_EVENTS_CONSUMER,
   DATABASE,
+  EVENT_PUBLISHER,
   INBOX,
   ORDER_EVENTS_CONSUMER,
   PASSWORD_HASHER,
   USER_LOGGER,
+  USER_MODULE_OPTIONS,
   USER_MODULE_SETTINGS,
   type UserModuleSettings,
 } from './user.tokens';
@@ -24,21 +38,29 @@ import {
 export interface UserModuleOptions extends UserModuleSettings {
   database: DatabaseConfig;
   cache: CacheConfig;
-  kafka: EventConsumerConfig;
+  kafka: KafkaConfig;
+  /** Instances sharing a group id share its partitions; each concern consumes in a group of its own. */
+  consumerGroups: { orderStatistics: string; credit: string };
   logger: Logger;
 }
 
 /**
  * Everything user-service does, as one module: the gRPC controller, its service and repository,
- * the order-statistics consumer, and the clients they share. The app only loads config and
- * starts the transports.
+ * the order-statistics consumer, the credit step of the order saga with the outbox relay that
+ * publishes its decisions, and the clients they share. The app only loads config and starts the
+ * transports.
  */
 @Module({})
-export class UserModule implements OnModuleInit, OnApplicationShutdown {
+export class UserModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private relay?: OutboxRelay;
+  private topicCreation?: { stop(): void };
+
   constructor(
     @Inject(DATABASE) private readonly db: DatabaseRouter,
     @Inject(CACHE) private readonly cache: Cache,
+    @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
     @Inject(USER_LOGGER) private readonly logger: Logger,
+    @Inject(USER_MODULE_OPTIONS) private readonly options: UserModuleOptions,
   ) {}
 
   static forRoot(options: UserModuleOptions): DynamicModule {
@@ -46,8 +68,16 @@ export class UserModule implements OnModuleInit, OnApplicationShutdown {
       module: UserModule,
       controllers: [UserGrpcController],
       providers: [
+        { provide: USER_MODULE_OPTIONS, useValue: options },
         { provide: USER_LOGGER, useValue: options.logger },
-        { provide: USER_MODULE_SETTINGS, useValue: { adminEmails: options.adminEmails } satisfies UserModuleSettings },
+        {
+          provide: USER_MODULE_SETTINGS,
+          useValue: {
+            adminEmails: options.adminEmails,
+            defaultCreditLimitMinor: options.defaultCreditLimitMinor,
+            creditCheckDelayMs: options.creditCheckDelayMs,
+          } satisfies UserModuleSettings,
+        },
         { provide: PASSWORD_HASHER, useFactory: () => new PasswordHasher() },
         { provide: DATABASE, useFactory: () => new DatabaseRouter(options.database, options.logger) },
         {
@@ -59,7 +89,15 @@ export class UserModule implements OnModuleInit, OnApplicationShutdown {
             return cache;
           },
         },
-        { provide: ORDER_EVENTS_CONSUMER, useFactory: () => new EventConsumer(options.kafka, options.logger) },
+        {
+          provide: ORDER_EVENTS_CONSUMER,
+          useFactory: () => new EventConsumer({ ...options.kafka, groupId: options.consumerGroups.orderStatistics }, options.logger),
+        },
+        {
+          provide: CREDIT_EVENTS_CONSUMER,
+          useFactory: () => new EventConsumer({ ...options.kafka, groupId: options.consumerGroups.credit }, options.logger),
+        },
+        { provide: EVENT_PUBLISHER, useFactory: () => new EventPublisher(options.kafka, options.logger) },
         { provide: INBOX, inject: [DATABASE], useFactory: (db: DatabaseRouter) => new Inbox(db, USER_SCHEMA) },
         {
           provide: READINESS_CHECKS,
@@ -71,6 +109,9 @@ export class UserModule implements OnModuleInit, OnApplicationShutdown {
         UserCache,
         UserService,
         OrderStatisticsConsumer,
+        CreditRepository,
+        CreditService,
+        CreditConsumer,
       ],
       exports: [READINESS_CHECKS],
     };
@@ -82,7 +123,24 @@ export class UserModule implements OnModuleInit, OnApplicationShutdown {
     if (applied.length > 0) this.logger.info({ applied }, 'Database migrations applied');
   }
 
+  /**
+   * The relay publishes the credit decisions in the background. Neither it nor the topics need
+   * Kafka at start-up: while the broker is down, decisions wait in the outbox.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    this.topicCreation = ensureTopicsInBackground(
+      this.options.kafka,
+      [CREDIT_RESERVED_TOPIC, CREDIT_REJECTED_TOPIC, CREDIT_RELEASED_TOPIC],
+      this.logger,
+    );
+    this.relay = new OutboxRelay({ db: this.db, publisher: this.publisher, schema: USER_SCHEMA, logger: this.logger });
+    await this.relay.start();
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    this.topicCreation?.stop();
+    await this.relay?.stop();
+    await this.publisher.disconnect();
     await Promise.allSettled([this.db.close(), this.cache.close()]);
   }
 }

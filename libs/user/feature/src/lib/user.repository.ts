@@ -7,6 +7,7 @@ export interface UserRow {
   email: string;
   name: string;
   created_at: Date;
+  credit_limit_minor: number;
 }
 
 /** A user with the hash of their password: only credential checks ever load it. */
@@ -29,19 +30,21 @@ export interface UserPagePosition {
 
 const UNIQUE_VIOLATION = '23505';
 
+const USER_COLUMNS = 'id, email, name, created_at, credit_limit_minor';
+
 /** The statements the repository runs; named so the query-plan tool explains exactly these. */
 export const USER_SQL = {
-  findById: 'SELECT id, email, name, created_at FROM users.users WHERE id = $1',
+  findById: `SELECT ${USER_COLUMNS} FROM users.users WHERE id = $1`,
   orderStatistics: `SELECT user_id, currency_code, orders_count, total_spent_minor, last_order_at
       FROM users.order_statistics WHERE user_id = $1 ORDER BY currency_code`,
   orderStatisticsOfUsers: `SELECT user_id, currency_code, orders_count, total_spent_minor, last_order_at
       FROM users.order_statistics WHERE user_id = ANY($1::uuid[]) ORDER BY user_id, currency_code`,
-  findByIds: 'SELECT id, email, name, created_at FROM users.users WHERE id = ANY($1::uuid[])',
-  firstPage: 'SELECT id, email, name, created_at FROM users.users ORDER BY created_at, id LIMIT $1',
-  pageAfter: `SELECT id, email, name, created_at FROM users.users
+  findByIds: `SELECT ${USER_COLUMNS} FROM users.users WHERE id = ANY($1::uuid[])`,
+  firstPage: `SELECT ${USER_COLUMNS} FROM users.users ORDER BY created_at, id LIMIT $1`,
+  pageAfter: `SELECT ${USER_COLUMNS} FROM users.users
       WHERE (created_at, id) > ($1, $2) ORDER BY created_at, id LIMIT $3`,
   update: `UPDATE users.users SET email = COALESCE($2, email), name = COALESCE($3, name)
-      WHERE id = $1 RETURNING id, email, name, created_at`,
+      WHERE id = $1 RETURNING ${USER_COLUMNS}`,
 } as const;
 
 /** Every SQL statement user-service runs, and which server each one goes to. */
@@ -50,11 +53,17 @@ export class UserRepository {
   constructor(@Inject(DATABASE) private readonly db: DatabaseRouter) {}
 
   /** Inserts a user on the primary; returns undefined when the email is already taken. */
-  async insert(user: { id: string; email: string; name: string; passwordHash: string }): Promise<UserRow | undefined> {
+  async insert(user: {
+    id: string;
+    email: string;
+    name: string;
+    passwordHash: string;
+    creditLimitMinor: number;
+  }): Promise<UserRow | undefined> {
     try {
       const result = await this.db.query<UserRow>(
-        'INSERT INTO users.users (id, email, name, password_hash) VALUES ($1, $2, $3, $4) RETURNING id, email, name, created_at',
-        [user.id, user.email, user.name, user.passwordHash],
+        `INSERT INTO users.users (id, email, name, password_hash, credit_limit_minor) VALUES ($1, $2, $3, $4, $5) RETURNING ${USER_COLUMNS}`,
+        [user.id, user.email, user.name, user.passwordHash, user.creditLimitMinor],
       );
       return result.rows[0];
     } catch (error) {
@@ -108,7 +117,7 @@ export class UserRepository {
    */
   async findCredentialsByEmail(email: string): Promise<UserCredentialsRow | undefined> {
     const result = await this.db.query<UserCredentialsRow>(
-      'SELECT id, email, name, created_at, password_hash FROM users.users WHERE lower(email) = lower($1)',
+      `SELECT ${USER_COLUMNS}, password_hash FROM users.users WHERE lower(email) = lower($1)`,
       [email],
     );
     return result.rows[0];

@@ -18,7 +18,7 @@ export class UserService {
     private readonly users: UserRepository,
     private readonly cache: UserCache,
     @Inject(PASSWORD_HASHER) private readonly passwords: PasswordHasher,
-    @Inject(USER_MODULE_SETTINGS) settings: UserModuleSettings,
+    @Inject(USER_MODULE_SETTINGS) private readonly settings: UserModuleSettings,
   ) {
     this.adminEmails = new Set(settings.adminEmails.map((email) => email.toLowerCase()));
   }
@@ -27,7 +27,13 @@ export class UserService {
   async createUser(request: userV1.CreateUserRequest): Promise<userV1.User> {
     const { email, name, password } = validateCreateUser(request);
     const passwordHash = await this.passwords.hash(password);
-    const created = await this.users.insert({ id: randomUUID(), email, name, passwordHash });
+    const created = await this.users.insert({
+      id: randomUUID(),
+      email,
+      name,
+      passwordHash,
+      creditLimitMinor: this.settings.defaultCreditLimitMinor,
+    });
     if (created === undefined) throw new AlreadyExistsError(`A user with email ${email} already exists`);
     return toUser(created);
   }
@@ -109,7 +115,7 @@ export class UserService {
 }
 
 function toUser(row: UserRow): userV1.User {
-  return { id: row.id, email: row.email, name: row.name, createdAt: row.created_at };
+  return { id: row.id, email: row.email, name: row.name, createdAt: row.created_at, creditLimitMinor: row.credit_limit_minor };
 }
 
 function toOrderStatistics(rows: readonly OrderStatisticsRow[]): userV1.OrderStatistics {

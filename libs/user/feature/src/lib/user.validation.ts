@@ -70,3 +70,33 @@ export function validateUserId(id: string, field = 'id'): string {
   if (!UUID.test(id)) throw new ValidationError([{ field, message: 'must be a UUID' }]);
   return id.toLowerCase();
 }
+
+const CURRENCY = /^[A-Z]{3}$/;
+
+/** Checks a ReserveCredit request: both ids UUIDs, an amount in integer minor units and an ISO 4217 currency. */
+export function validateReserveCredit(request: userV1.ReserveCreditRequest): {
+  orderId: string;
+  userId: string;
+  amount: { amountMinor: number; currencyCode: string };
+} {
+  const violations: FieldViolation[] = [...uuidViolations(request.orderId, 'orderId'), ...uuidViolations(request.userId, 'userId')];
+  const amount = request.amount;
+  if (amount === undefined || !Number.isSafeInteger(amount.amountMinor) || amount.amountMinor < 0) {
+    violations.push({ field: 'amount.amountMinor', message: 'must be a non-negative integer (minor units)' });
+  }
+  if (amount === undefined || !CURRENCY.test(amount.currencyCode)) {
+    violations.push({ field: 'amount.currencyCode', message: 'must be an ISO 4217 code such as EUR' });
+  }
+  if (violations.length > 0 || amount === undefined) throw new ValidationError(violations);
+  return { orderId: request.orderId.toLowerCase(), userId: request.userId.toLowerCase(), amount };
+}
+
+export function validateReleaseCredit(request: userV1.ReleaseCreditRequest): { orderId: string; userId: string } {
+  const violations = [...uuidViolations(request.orderId, 'orderId'), ...uuidViolations(request.userId, 'userId')];
+  if (violations.length > 0) throw new ValidationError(violations);
+  return { orderId: request.orderId.toLowerCase(), userId: request.userId.toLowerCase() };
+}
+
+function uuidViolations(id: string, field: string): FieldViolation[] {
+  return UUID.test(id) ? [] : [{ field, message: 'must be a UUID' }];
+}

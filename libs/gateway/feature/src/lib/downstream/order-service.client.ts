@@ -24,6 +24,14 @@ export class OrderServiceClient {
     return callUnary(this.rpc.getOrder.bind(this.rpc), request, this.callOptions(caller));
   }
 
+  cancelOrder(caller: CallerIdentity, request: orderV1.CancelOrderRequest): Promise<orderV1.CancelOrderResponse> {
+    return callUnary(this.rpc.cancelOrder.bind(this.rpc), request, this.callOptions(caller));
+  }
+
+  getOrderHistory(caller: CallerIdentity, request: orderV1.GetOrderHistoryRequest): Promise<orderV1.GetOrderHistoryResponse> {
+    return callUnary(this.rpc.getOrderHistory.bind(this.rpc), request, this.callOptions(caller));
+  }
+
   listOrdersByUser(caller: CallerIdentity, request: orderV1.ListOrdersByUserRequest): Promise<orderV1.ListOrdersByUserResponse> {
     return callUnary(this.rpc.listOrdersByUser.bind(this.rpc), request, this.callOptions(caller));
   }

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CallerIdentity } from '@workshop/grpc';
 import { Caller } from '../auth/authenticated-request';
 import { OrderServiceClient } from '../downstream/order-service.client';
 import { IdParams } from '../id.params';
 import { ApiBearerTokenRequired, ApiConditionalGet, ApiProblemResponses } from '../openapi/api-responses';
-import { OrderJson, presentOrder } from '../presenters';
+import { OrderHistoryJson, OrderJson, presentOrder, presentOrderHistory } from '../presenters';
 import { PlaceOrderBody } from './order.dto';
 
 @ApiTags('orders')
@@ -16,7 +16,13 @@ export class OrdersController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Place an order: the user statistics follow asynchronously, over Kafka.' })
+  @ApiOperation({
+    summary: 'Place an order.',
+    description:
+      'The order comes back PLACED; user-service then decides on its credit over Kafka and it becomes CONFIRMED or REJECTED ' +
+      'moments later (follow GET /orders/{id}, its history, or the WebSocket updates). With ORDER_PROCESSING_MODE=sync it ' +
+      'comes back CONFIRMED or REJECTED. The user statistics follow asynchronously.',
+  })
   @ApiCreatedResponse({ type: OrderJson })
   @ApiProblemResponses(400, 413, 415, 422)
   async place(@Caller() caller: CallerIdentity, @Body() body: PlaceOrderBody): Promise<OrderJson> {
@@ -30,5 +36,27 @@ export class OrdersController {
   @ApiProblemResponses(400, 404)
   async get(@Caller() caller: CallerIdentity, @Param() params: IdParams): Promise<OrderJson> {
     return presentOrder((await this.orderService.getOrder(caller, { id: params.id })).order);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Cancel a PLACED or CONFIRMED order; its reserved credit is released asynchronously (the saga compensates).',
+    description: 'Cancelling a cancelled order answers with it unchanged. A REJECTED order cannot be cancelled: 422.',
+  })
+  @ApiOkResponse({ type: OrderJson })
+  @ApiProblemResponses(400, 404, 422)
+  async cancel(@Caller() caller: CallerIdentity, @Param() params: IdParams): Promise<OrderJson> {
+    return presentOrder((await this.orderService.cancelOrder(caller, { id: params.id })).order);
+  }
+
+  @Get(':id/history')
+  @ApiOperation({
+    summary: "Every step of the order's saga, oldest first: placed, credit reserved or rejected, cancelled, credit released.",
+  })
+  @ApiOkResponse({ type: OrderHistoryJson })
+  @ApiProblemResponses(400, 404)
+  async history(@Caller() caller: CallerIdentity, @Param() params: IdParams): Promise<OrderHistoryJson> {
+    return presentOrderHistory((await this.orderService.getOrderHistory(caller, { id: params.id })).entries);
   }
 }
