@@ -44,6 +44,8 @@ describe('the system through the gateway', () => {
       email: created.email,
       name: created.name,
       createdAt: created.createdAt,
+      // USER_CREDIT_LIMIT_MINOR's default: 10,000.00 in each currency.
+      creditLimitMinor: 1_000_000,
       orderStatistics: { ordersCount: 0, totalSpent: [], lastOrderAt: null },
     });
     expect(me.body).toEqual(read.body);

@@ -54,7 +54,7 @@ export class OrdersController {
   @ApiOperation({
     summary: "Every step of the order's saga, oldest first: placed, credit reserved or rejected, cancelled, credit released.",
   })
-  @ApiOkResponse({ type: OrderHistoryJson })
+  @ApiConditionalGet(OrderHistoryJson)
   @ApiProblemResponses(400, 404)
   async history(@Caller() caller: CallerIdentity, @Param() params: IdParams): Promise<OrderHistoryJson> {
     return presentOrderHistory((await this.orderService.getOrderHistory(caller, { id: params.id })).entries);
