@@ -4,3 +4,4 @@ export * from './lib/docker-compose';
 export * from './lib/sign-up';
 export * from './lib/infrastructure-faults';
 export * from './lib/replica-lag';
+export * from './lib/web-socket-client';
