@@ -279,6 +279,13 @@ describe('order updates over WebSocket, fed by Kafka, on two gateway instances',
     expect((refused as UpgradeRefusedError).status).toBe(429);
     expect(Number((refused as UpgradeRefusedError).headers['retry-after'])).toBeGreaterThan(0);
     expect(JSON.parse((refused as UpgradeRefusedError).body)).toMatchObject({ status: 429, code: 'RESOURCE_EXHAUSTED' });
+
+    // One budget across transports: the same guard, the same user limit, now spent, on HTTP too.
+    const overHttp = await fetch(`${limited.url.replace(/^ws/, 'http').replace(ORDER_UPDATES_PATH, '')}/users/me`, {
+      headers: { authorization: `Bearer ${limited.tokenFor(userId)}` },
+    });
+    expect(overHttp.status).toBe(429);
+    expect(overHttp.headers.get('ratelimit')).toContain('"per-user"');
   }, 60_000);
 
   it('closes its clients with 1001 on shutdown, so they reconnect elsewhere and resume', async () => {
