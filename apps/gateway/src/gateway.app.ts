@@ -1,5 +1,12 @@
 import { createHttpApplication } from '@workshop/bootstrap';
-import { GatewayModule, ProblemDetailsFilter, createValidationPipe, registerConditionalGet, serveApiDocs } from '@workshop/gateway-feature';
+import {
+  GatewayModule,
+  ProblemDetailsFilter,
+  createValidationPipe,
+  registerConditionalGet,
+  serveApiDocs,
+  useOrderUpdatesWebSocket,
+} from '@workshop/gateway-feature';
 import { createLogger } from '@workshop/observability';
 import { DEVELOPMENT_ONLY_JWT_SECRET, type GatewayConfig } from './gateway.config';
 
@@ -44,6 +51,13 @@ export async function createGateway(config: GatewayConfig, { ownsProcess = true 
         }
       : { enabled: false },
     grpcRetryMaxAttempts: config.GRPC_RETRY_MAX_ATTEMPTS,
+    orderUpdates: config.ORDER_UPDATES_ENABLED
+      ? {
+          enabled: true,
+          kafka: { brokers: config.KAFKA_BROKERS, clientId: SERVICE_NAME, topicPartitions: config.KAFKA_TOPIC_PARTITIONS },
+          replay: { eventsPerUser: config.ORDER_UPDATES_REPLAY_EVENTS_PER_USER, users: config.ORDER_UPDATES_REPLAY_MAX_USERS },
+        }
+      : { enabled: false },
     logger,
   });
   const app = await createHttpApplication(gatewayModule, {
@@ -55,6 +69,7 @@ export async function createGateway(config: GatewayConfig, { ownsProcess = true 
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
   registerConditionalGet(app.getHttpAdapter().getInstance());
+  if (config.ORDER_UPDATES_ENABLED) useOrderUpdatesWebSocket(app);
   serveApiDocs(app);
   if (config.JWT_SECRET === DEVELOPMENT_ONLY_JWT_SECRET) {
     logger.warn('JWT_SECRET is not set: access tokens are signed with the public development secret');

@@ -35,6 +35,19 @@ describe('gateway configuration', () => {
     expect(() => loadGatewayConfig({ RATE_LIMIT_PER_USER_BURST: '0' })).toThrow(/RATE_LIMIT_PER_USER_BURST/);
   });
 
+  it('serves order updates by default, from the local Kafka, with a bounded replay buffer', () => {
+    expect(loadGatewayConfig({ WORKSHOP_PORT_OFFSET: '400' })).toMatchObject({
+      ORDER_UPDATES_ENABLED: true,
+      KAFKA_BROKERS: ['127.0.0.1:19492'],
+      ORDER_UPDATES_REPLAY_EVENTS_PER_USER: 20,
+      ORDER_UPDATES_REPLAY_MAX_USERS: 10_000,
+    });
+    expect(loadGatewayConfig(composeServiceEnvironment('gateway')).KAFKA_BROKERS).toEqual(['kafka:9092']);
+    expect(loadGatewayConfig({ ORDER_UPDATES_ENABLED: 'false' }).ORDER_UPDATES_ENABLED).toBe(false);
+    expect(() => loadGatewayConfig({ ORDER_UPDATES_REPLAY_EVENTS_PER_USER: '0' })).toThrow(/ORDER_UPDATES_REPLAY_EVENTS_PER_USER/);
+    expect(() => loadGatewayConfig({ ORDER_UPDATES_REPLAY_MAX_USERS: '5000000' })).toThrow(/ORDER_UPDATES_REPLAY_MAX_USERS/);
+  });
+
   it('rejects a secret too short to resist guessing', () => {
     expect(() => loadGatewayConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
   });

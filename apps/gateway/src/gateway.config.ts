@@ -56,6 +56,15 @@ export const gatewaySchema = processSchema
     /** Sign-up and token, per route and client address: each call costs a password hash. */
     RATE_LIMIT_CREDENTIALS_PER_MINUTE: positiveInteger().default(60),
     RATE_LIMIT_CREDENTIALS_BURST: positiveInteger().default(20),
+    /** The order-updates WebSocket (GET /order-updates) and the Kafka consumer that feeds it. */
+    ORDER_UPDATES_ENABLED: booleanFlag().default(true),
+    /** Where order.status-changed is read; each gateway instance reads all of it in a group of its own. */
+    KAFKA_BROKERS: infrastructureSchema.shape.KAFKA_BROKERS,
+    KAFKA_TOPIC_PARTITIONS: infrastructureSchema.shape.KAFKA_TOPIC_PARTITIONS,
+    /** Status changes kept per user for resuming; a client further behind is told to resync over HTTP. */
+    ORDER_UPDATES_REPLAY_EVENTS_PER_USER: positiveInteger().max(1_000).default(20),
+    /** Users whose recent changes are kept (least recently updated forgotten first): bounds the memory. */
+    ORDER_UPDATES_REPLAY_MAX_USERS: positiveInteger().max(1_000_000).default(10_000),
   })
   .refine((config) => config.NODE_ENV !== 'production' || config.JWT_SECRET !== DEVELOPMENT_ONLY_JWT_SECRET, {
     path: ['JWT_SECRET'],

@@ -29,7 +29,9 @@ describe('the OpenAPI document served at /docs/openapi.json', () => {
   let document: OpenApiDocument;
 
   beforeAll(async () => {
-    ({ app } = await createGateway(loadGatewayConfig({ LOG_LEVEL: 'silent' }), { ownsProcess: false }));
+    // Without the order-updates WebSocket: it registers no HTTP route, and its Kafka consumer is
+    // the subject of order-updates.integration.ts, not of a test that runs without infrastructure.
+    ({ app } = await createGateway(loadGatewayConfig({ LOG_LEVEL: 'silent', ORDER_UPDATES_ENABLED: 'false' }), { ownsProcess: false }));
     app
       .getHttpAdapter()
       .getInstance()

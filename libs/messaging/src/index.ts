@@ -1,5 +1,13 @@
 export { type KafkaConfig } from './lib/kafka/kafka-config';
-export { ensureTopics, ensureTopicsInBackground, deleteTopics, deleteConsumerGroups, describeTopicPartitions } from './lib/topic-admin';
+export {
+  ensureTopics,
+  ensureTopicsInBackground,
+  deleteTopics,
+  deleteConsumerGroups,
+  describeTopicPartitions,
+  partitionEnds,
+  type PartitionEnd,
+} from './lib/topic-admin';
 export { EventPublisher, type OutgoingEvent, type EncodedEvent } from './lib/event-publisher';
 export { EventConsumer, type EventConsumerConfig, type DeadLetterReason } from './lib/consumer/event-consumer';
 export { type EventContext, type EventHandler } from './lib/consumer/event-context';

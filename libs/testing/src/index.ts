@@ -5,3 +5,4 @@ export * from './lib/sign-up';
 export * from './lib/infrastructure-faults';
 export * from './lib/replica-lag';
 export * from './lib/system-database';
+export * from './lib/web-socket-client';

@@ -5,3 +5,7 @@ export * from './lib/http-caching/conditional-get';
 export * from './lib/openapi/api-docs';
 export { BEARER_AUTH } from './lib/openapi/api-responses';
 export * from './lib/auth/access-token';
+export { useOrderUpdatesWebSocket } from './lib/order-updates/use-order-updates-web-socket';
+export { OrderUpdatesFeed } from './lib/order-updates/order-updates.feed';
+export * from './lib/order-updates/order-updates.protocol';
+export { presentOrderStatusChange, type OrderStatusChangeJson } from './lib/presenters';

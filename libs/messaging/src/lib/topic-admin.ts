@@ -134,6 +134,29 @@ export async function describeTopicPartitions(
   });
 }
 
+/** Where the next event of one partition will be written: its end (high watermark). */
+export interface PartitionEnd {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/** The end of every partition of the topics, now: a consumer that starts there sees only what comes next. */
+export async function partitionEnds(
+  config: KafkaConfig,
+  topicNames: readonly string[],
+  logger: Logger = createLogger('messaging'),
+): Promise<PartitionEnd[]> {
+  return withAdmin(config, logger, async (admin) => {
+    const ends = await Promise.all(
+      topicNames.map(async (topic) =>
+        (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => ({ topic, partition, offset: high })),
+      ),
+    );
+    return ends.flat();
+  });
+}
+
 async function withAdmin<T>(config: KafkaConfig, logger: Logger, work: (admin: Admin) => Promise<T>): Promise<T> {
   const admin = createKafkaClient(config, logger).admin();
   await admin.connect();

@@ -4,6 +4,7 @@ import { ClientsModule, type ClientGrpc } from '@nestjs/microservices';
 import { ORDER_PACKAGE, USER_PACKAGE, orderV1, userV1 } from '@workshop/contracts';
 import { grpcClientOptions, waitForChannelReady } from '@workshop/grpc';
 import { type Logger, READINESS_CHECKS, type ReadinessCheck } from '@workshop/observability';
+import { type KafkaConfig } from '@workshop/messaging';
 import { RATE_LIMIT_SUBJECTS, RateLimitGuard, RateLimiter } from '@workshop/rate-limit';
 import { AccessTokens, type AccessTokenOptions } from './auth/access-token';
 import { AuthController } from './auth/auth.controller';
@@ -20,6 +21,11 @@ import { UserServiceClient } from './downstream/user-service.client';
 import { GraphqlContextFactory } from './graphql/graphql.context';
 import { GraphqlController } from './graphql/graphql.controller';
 import { GraphqlExecutor } from './graphql/graphql.executor';
+import { OrderUpdateReplayBuffer, type ReplayBufferLimits } from './order-updates/order-update-replay-buffer';
+import { OrderUpdatesFeed, orderUpdatesGroupId } from './order-updates/order-updates.feed';
+import { OrderUpdatesGateway } from './order-updates/order-updates.gateway';
+import { OrderUpdatesHandshake } from './order-updates/order-updates.handshake';
+import { OrderUpdatesHub } from './order-updates/order-updates.hub';
 import { OrdersController } from './orders/orders.controller';
 import { type GatewayRateLimits, gatewayRateLimitSubjects } from './rate-limit/gateway-rate-limits';
 import { UsersController } from './users/users.controller';
@@ -33,13 +39,16 @@ export interface GatewayModuleOptions extends GatewayOptions {
   rateLimit: { enabled: false } | { enabled: true; redisUrl: string; keyPrefix: string; limits: GatewayRateLimits };
   /** Attempts per idempotent call that finds an instance unavailable (1 = no retry). */
   grpcRetryMaxAttempts: number;
+  /** The order-updates WebSocket (`order-updates/`); off: no endpoint and no Kafka consumer. */
+  orderUpdates: { enabled: false } | { enabled: true; kafka: KafkaConfig; replay: ReplayBufferLimits };
   logger: Logger;
 }
 
 /**
  * The gateway: REST and GraphQL controllers on one side, gRPC clients of the services on the
- * other (`downstream/`), and nothing that talks to a database or Kafka directly. Every route needs
- * an access token (`auth/`) unless it is marked @Public().
+ * other (`downstream/`), and nothing that talks to a database directly. Every route needs an
+ * access token (`auth/`) unless it is marked @Public(). Kafka is read only to push order status
+ * changes to WebSocket clients (`order-updates/`).
  */
 @Module({})
 export class GatewayModule implements OnApplicationShutdown {
@@ -69,6 +78,7 @@ export class GatewayModule implements OnApplicationShutdown {
         // Guards run in this order: authentication first, so per-user limits know the user.
         { provide: APP_GUARD, useClass: AuthGuard },
         ...rateLimitProviders(options),
+        ...orderUpdatesProviders(options),
         { provide: GATEWAY_OPTIONS, useValue: { grpcDeadlineMs: options.grpcDeadlineMs } satisfies GatewayOptions },
         { provide: GATEWAY_LOGGER, useValue: options.logger },
         UserServiceClient,
@@ -102,6 +112,28 @@ function rateLimitProviders({ rateLimit, logger }: GatewayModuleOptions): Provid
       inject: [Reflector],
       useFactory: (reflector: Reflector) => gatewayRateLimitSubjects(rateLimit.limits, reflector),
     },
-    { provide: APP_GUARD, useClass: RateLimitGuard },
+    // One instance for the HTTP routes (global) and the WebSocket messages (order-updates).
+    RateLimitGuard,
+    { provide: APP_GUARD, useExisting: RateLimitGuard },
+  ];
+}
+
+function orderUpdatesProviders({ orderUpdates, rateLimit, logger }: GatewayModuleOptions): Provider[] {
+  if (!orderUpdates.enabled) return [];
+  return [
+    { provide: OrderUpdatesHub, useFactory: () => new OrderUpdatesHub(new OrderUpdateReplayBuffer(orderUpdates.replay)) },
+    {
+      provide: OrderUpdatesFeed,
+      inject: [OrderUpdatesHub],
+      useFactory: (hub: OrderUpdatesHub) =>
+        new OrderUpdatesFeed(hub, { ...orderUpdates.kafka, groupId: orderUpdatesGroupId() }, logger.child({ component: 'order-updates' })),
+    },
+    {
+      provide: OrderUpdatesHandshake,
+      inject: [AccessTokens, { token: RateLimiter, optional: true }],
+      useFactory: (tokens: AccessTokens, limiter: RateLimiter | undefined) =>
+        new OrderUpdatesHandshake(tokens, rateLimit.enabled && limiter !== undefined ? { limiter, limits: rateLimit.limits } : undefined),
+    },
+    OrderUpdatesGateway,
   ];
 }

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { orderV1, type moneyV1, type userV1 } from '@workshop/contracts';
+import { type eventsV1, orderV1, type moneyV1, type userV1 } from '@workshop/contracts';
 
 /**
  * The HTTP API's JSON shapes. They are built from the gRPC messages here, in one place, so the
@@ -151,6 +151,29 @@ export function presentOrder(order: orderV1.Order | undefined): OrderJson {
 
 function presentMoney(money: moneyV1.Money): MoneyJson {
   return { amountMinor: money.amountMinor, currencyCode: money.currencyCode };
+}
+
+/** What the order-updates WebSocket pushes for each status change (the event id is the resume point). */
+export interface OrderStatusChangeJson {
+  eventId: string;
+  orderId: string;
+  status: OrderStatusJson;
+  /** Null for a new order. */
+  previousStatus: OrderStatusJson | null;
+  /** Why, for a REJECTED order; null otherwise. */
+  reason: string | null;
+  occurredAt: string | null;
+}
+
+export function presentOrderStatusChange(event: eventsV1.OrderStatusChanged): OrderStatusChangeJson {
+  return {
+    eventId: event.eventId,
+    orderId: event.orderId,
+    status: presentOrderStatus(event.status),
+    previousStatus: event.previousStatus === orderV1.OrderStatus.ORDER_STATUS_UNSPECIFIED ? null : presentOrderStatus(event.previousStatus),
+    reason: event.reason === '' ? null : event.reason,
+    occurredAt: event.occurredAt?.toISOString() ?? null,
+  };
 }
 
 export type OrderStatusJson = 'PLACED' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED' | 'UNSPECIFIED';

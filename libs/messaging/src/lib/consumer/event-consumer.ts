@@ -24,7 +24,7 @@ import { EventPublisher, type EncodedEvent } from '../event-publisher';
 import { createKafkaClient } from '../kafka/kafka-client';
 import { type KafkaConfig } from '../kafka/kafka-config';
 import { kafkaConsumedTotal, kafkaConsumerLag, kafkaDeadLettersTotal, kafkaHandlerDuration, kafkaRetriesTotal } from '../messaging-metrics';
-import { ensureTopics } from '../topic-admin';
+import { deleteConsumerGroups, ensureTopics, partitionEnds } from '../topic-admin';
 import { runWithTraceContext, TRACEPARENT_HEADER } from '../trace-context';
 import { type EventContext, type EventHandler } from './event-context';
 import { declaredEventHandlers } from './event-handler.decorator';
@@ -36,6 +36,15 @@ export interface EventConsumerConfig extends KafkaConfig {
   groupId: string;
   /** Delays of the retry tiers (default 1 s, 10 s, 60 s). Empty: a failed event goes straight to the dead-letter topic. */
   retryDelaysMs?: readonly number[];
+  /**
+   * A group of one instance that wants only what happens while it runs, e.g. to push every event
+   * to the clients connected to this instance: give each instance its own `groupId`. It starts at
+   * the latest offsets, commits nothing, has no retry or dead-letter topics (a handler that
+   * throws is logged and the event dropped: nobody waits for it later), and `stop()` deletes the
+   * group. An instance that dies without `stop()` leaves an empty group with no offsets, which
+   * the broker removes by itself. Default false: a durable group as described above.
+   */
+  ephemeral?: boolean;
 }
 
 /**
@@ -121,6 +130,7 @@ export class EventConsumer {
   private readonly routes = new Map<string, Route>();
   private readonly subscribedTopics: TopicContract<unknown>[] = [];
   private readonly groupId: string;
+  private readonly ephemeral: boolean;
   private readonly topology: RetryTopology;
   private readonly publisher: EventPublisher;
   private readonly logger: Logger;
@@ -137,12 +147,19 @@ export class EventConsumer {
     private readonly parentLogger: Logger = createLogger('messaging'),
   ) {
     this.groupId = config.groupId;
-    this.topology = retryTopology(config.groupId, config.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS);
+    this.ephemeral = config.ephemeral ?? false;
+    if (this.ephemeral && config.retryDelaysMs !== undefined && config.retryDelaysMs.length > 0) {
+      throw new Error(`EventConsumer(${config.groupId}): an ephemeral group has no retry topics; drop retryDelaysMs`);
+    }
+    this.topology = retryTopology(config.groupId, this.ephemeral ? [] : (config.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS));
     this.logger = parentLogger.child({ component: 'event-consumer', group: config.groupId });
     this.publisher = new EventPublisher(config, parentLogger);
   }
 
-  /** The topics this group's failed events go to: one per retry tier, then the dead-letter topic. */
+  /**
+   * The topics this group's failed events go to: one per retry tier, then the dead-letter topic.
+   * An ephemeral group has none (it creates neither; the names are only reserved).
+   */
   get retryTopics(): RetryTopology {
     return this.topology;
   }
@@ -208,6 +225,17 @@ export class EventConsumer {
     this.stages = [];
     this.running = false;
     await this.publisher.disconnect();
+    if (this.ephemeral) await this.deleteEphemeralGroup();
+  }
+
+  /** Leaves nothing behind: the group is this instance's alone and will never be joined again. */
+  private async deleteEphemeralGroup(): Promise<void> {
+    try {
+      await deleteConsumerGroups(this.config, [this.groupId], this.parentLogger);
+    } catch (error) {
+      // Not fatal: an empty group without offsets is removed by the broker on its own.
+      this.logger.warn({ err: error }, 'cannot delete the ephemeral consumer group; the broker will expire it');
+    }
   }
 
   private async keepStarting(firstError: unknown): Promise<void> {
@@ -232,6 +260,7 @@ export class EventConsumer {
     const mainTopics = [...this.routes.keys()];
     const stages: Stage[] = [
       { groupId: this.groupId, topics: mainTopics, tierIndex: -1, consumer: this.createConsumer(this.groupId) },
+      // An ephemeral group's topology has no tiers.
       ...this.topology.tiers.map((tier, tierIndex) => ({
         // Each tier is its own group: kafkajs's assignor expects every member of a group to read the same topics.
         groupId: tier.topic,
@@ -244,28 +273,30 @@ export class EventConsumer {
       // The broker does not create topics on first use, and a consumer may start before the
       // producer of its topics (a fresh machine, a restart in any order): it creates the ones it
       // reads, and its own retry and dead-letter topics.
-      await ensureTopics(
-        this.config,
-        [
-          ...this.subscribedTopics,
-          ...this.topology.tiers.map((tier) => passThroughTopic(tier.topic)),
-          passThroughTopic(this.topology.deadLetterTopic),
-        ],
-        this.logger,
-      );
+      const failureTopics = this.ephemeral
+        ? []
+        : [...this.topology.tiers.map((tier) => passThroughTopic(tier.topic)), passThroughTopic(this.topology.deadLetterTopic)];
+      await ensureTopics(this.config, [...this.subscribedTopics, ...failureTopics], this.logger);
+      // kafkajs looks the latest offset up at its first fetch, after run() has returned: an event
+      // published in between would be skipped. The ends taken now, and sought to once running,
+      // pin the start to this moment, so every event published after start() resolves is seen.
+      const startAt = this.ephemeral ? await partitionEnds(this.config, mainTopics, this.logger) : [];
       for (const stage of stages) {
         await stage.consumer.connect();
-        // A group that has never committed starts at the beginning of each topic: events
-        // published before the first deployment of a consumer are handled, not skipped.
-        await stage.consumer.subscribe({ topics: stage.topics, fromBeginning: true });
+        // A durable group that has never committed starts at the beginning of each topic: events
+        // published before the first deployment of a consumer are handled, not skipped. An
+        // ephemeral group never commits, so it always starts at the end: what is new.
+        await stage.consumer.subscribe({ topics: stage.topics, fromBeginning: !this.ephemeral });
         await stage.consumer.run({
           partitionsConsumedConcurrently: this.config.topicPartitions,
           // Offsets are resolved by hand, one message at a time, once the message is done with.
           eachBatchAutoResolve: false,
+          autoCommit: !this.ephemeral,
           autoCommitInterval: AUTO_COMMIT_INTERVAL_MS,
           eachBatch: (batch) => this.processBatch(stage, batch),
         });
       }
+      for (const position of startAt) stages[0]?.consumer.seek(position);
     } catch (error) {
       // Leave nothing half-started behind; the next attempt builds fresh consumers.
       await Promise.allSettled(stages.map((stage) => stage.consumer.disconnect()));
@@ -305,7 +336,8 @@ export class EventConsumer {
       if (!done) return;
       resolveOffset(message.offset);
       kafkaConsumerLag.set(lag, Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1));
-      await commitOffsetsIfNecessary();
+      // kafkajs commits here even with autoCommit off; an ephemeral group must leave no offsets.
+      if (!this.ephemeral) await commitOffsetsIfNecessary();
       await heartbeat();
     }
   }
@@ -348,6 +380,13 @@ export class EventConsumer {
         runWithConsistencyToken(headers[CONSISTENCY_TOKEN_HEADER], async () => {
           const failure = await this.runHandler(context, message.value);
           if (failure === undefined) return true;
+          if (this.ephemeral) {
+            this.logger.error(
+              { err: failure.error, topic, partition, offset: message.offset, eventId: context.eventId },
+              'event handler failed; dropped (an ephemeral group has no retries)',
+            );
+            return true;
+          }
           const forward = this.forwardingOf(failure, stage, context, origin, message);
           return this.publishUntilAccepted(forward, heartbeat);
         }),

@@ -61,41 +61,45 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const correlationId = currentCorrelationId() ?? headerValue(request.headers[CORRELATION_ID_HEADER]) ?? randomUUID();
-    const problem = this.toProblem(exception, request.url.split('?')[0] ?? '/', correlationId);
+    const problem = toProblemDetails(exception, request.url.split('?')[0] ?? '/', correlationId);
     if (problem.status >= 500) {
       this.logger.error({ err: exception, correlationId, status: problem.status, url: request.url }, 'Request failed');
     }
     if (problem.status === 503) void reply.header('retry-after', '1');
-    if (problem.status === 401) void reply.header('www-authenticate', bearerChallenge(request));
+    if (problem.status === 401) void reply.header('www-authenticate', bearerChallenge(request.headers.authorization !== undefined));
     void reply
       .status(problem.status)
       .header('content-type', PROBLEM_CONTENT_TYPE)
       .header(CORRELATION_ID_HEADER, correlationId)
       .send(problem);
   }
+}
 
-  private toProblem(exception: unknown, instance: string, correlationId: string): ProblemDetails {
-    if (exception instanceof DomainError) {
-      const status = exception.code === 'INTERNAL' ? 500 : HTTP_STATUS_BY_CODE[exception.code];
-      return problem(
-        status,
-        exception.code,
-        status === 500 ? 'Internal error' : exception.message,
-        instance,
-        correlationId,
-        exception.violations,
-      );
-    }
-    const status = clientErrorStatus(exception);
-    if (status !== undefined) {
-      return problem(status, codeForClientStatus(status), messageOf(exception), instance, correlationId);
-    }
-    // Raised on purpose by our own code (readiness): its message was written for the client.
-    if (exception instanceof HttpException && exception.getStatus() === 503) {
-      return problem(503, 'UNAVAILABLE', messageOf(exception), instance, correlationId);
-    }
-    return problem(500, 'INTERNAL', 'Internal error', instance, correlationId);
+/**
+ * The problem+json body of an error, for the HTTP answers and for the WebSocket upgrades the
+ * gateway refuses: one vocabulary of statuses and codes at the edge.
+ */
+export function toProblemDetails(exception: unknown, instance: string, correlationId: string = randomUUID()): ProblemDetails {
+  if (exception instanceof DomainError) {
+    const status = exception.code === 'INTERNAL' ? 500 : HTTP_STATUS_BY_CODE[exception.code];
+    return problem(
+      status,
+      exception.code,
+      status === 500 ? 'Internal error' : exception.message,
+      instance,
+      correlationId,
+      exception.violations,
+    );
   }
+  const status = clientErrorStatus(exception);
+  if (status !== undefined) {
+    return problem(status, codeForClientStatus(status), messageOf(exception), instance, correlationId);
+  }
+  // Raised on purpose by our own code (readiness): its message was written for the client.
+  if (exception instanceof HttpException && exception.getStatus() === 503) {
+    return problem(503, 'UNAVAILABLE', messageOf(exception), instance, correlationId);
+  }
+  return problem(500, 'INTERNAL', 'Internal error', instance, correlationId);
 }
 
 function problem(
@@ -157,8 +161,8 @@ function messageOf(exception: unknown): string {
  * RFC 6750 3.1: the challenge names the scheme, and says `invalid_token` only when a token was
  * sent (a request with no credentials at all gets the bare challenge).
  */
-function bearerChallenge(request: FastifyRequest): string {
-  return request.headers.authorization === undefined ? 'Bearer realm="workshop"' : 'Bearer realm="workshop", error="invalid_token"';
+export function bearerChallenge(credentialsSent: boolean): string {
+  return credentialsSent ? 'Bearer realm="workshop", error="invalid_token"' : 'Bearer realm="workshop"';
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

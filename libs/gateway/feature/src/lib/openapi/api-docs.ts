@@ -18,7 +18,10 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       'The public edge of the system. Errors are RFC 9457 `application/problem+json` with a stable `code`. ' +
         'GET answers carry an ETag and `Cache-Control: private, no-cache`; send the ETag back in If-None-Match to get a bodiless 304. ' +
-        'Lists are cursor-paged: pass `nextCursor` as `cursor`. POST /graphql serves the same data as a GraphQL schema.',
+        'Lists are cursor-paged: pass `nextCursor` as `cursor`. POST /graphql serves the same data as a GraphQL schema. ' +
+        'Order status changes are pushed over a WebSocket at `/order-updates` (not an HTTP operation, so not listed below): ' +
+        'authenticate with the same bearer token (Authorization header, or the subprotocol `bearer.<token>` next to `order-updates.v1`), ' +
+        'send `{"event":"subscribe","data":{}}`, and receive `order.status-changed` frames; see the gateway README for resuming.',
     )
     .setVersion('1')
     .addBearerAuth(

@@ -4,6 +4,7 @@ import { OperationsController } from '@workshop/observability';
 import { type RateLimitCheck, type RateLimitPolicy, type RateLimitSubjects } from '@workshop/rate-limit';
 import type { AuthenticatedRequest } from '../auth/authenticated-request';
 import { PUBLIC_ROUTE } from '../auth/public.decorator';
+import type { OrderUpdatesSocket } from '../order-updates/order-updates.socket';
 
 /** The gateway's limits, from its configuration. */
 export interface GatewayRateLimits {
@@ -22,9 +23,15 @@ export interface GatewayRateLimits {
  * What each gateway request is limited by, all checked in one Redis round trip: its address, and
  * either its user (after the AuthGuard has named one) or, on a public route, the route and address
  * together. Health and metrics are never limited: an orchestrator must always see the truth.
+ * A message on the order-updates WebSocket counts as a request of its connection's user and
+ * address, against the same limits.
  */
 export function gatewayRateLimitSubjects(limits: GatewayRateLimits, reflector: Reflector): RateLimitSubjects {
   return (context: ExecutionContext): RateLimitCheck[] => {
+    if (context.getType() === 'ws') {
+      const socket = context.switchToWs().getClient<OrderUpdatesSocket>();
+      return webSocketChecks(limits, socket.caller.userId, socket.remoteAddress);
+    }
     if (context.getType() !== 'http' || context.getClass() === OperationsController) return [];
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const byAddress: RateLimitCheck = { policy: limits.perIp, key: request.ip };
@@ -37,4 +44,15 @@ export function gatewayRateLimitSubjects(limits: GatewayRateLimits, reflector: R
 
 function isPublic(reflector: Reflector, context: ExecutionContext): boolean {
   return reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]) === true;
+}
+
+/**
+ * Opening a WebSocket, or sending a message on one, costs one request of the user's and the
+ * address's limits: a client cannot escape its HTTP budget by switching transports.
+ */
+export function webSocketChecks(limits: GatewayRateLimits, userId: string, address: string): RateLimitCheck[] {
+  return [
+    { policy: limits.perIp, key: address },
+    { policy: limits.perUser, key: userId },
+  ];
 }
