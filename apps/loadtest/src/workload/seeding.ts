@@ -42,8 +42,14 @@ export async function signIn(client: HttpClient, email: string): Promise<Outgoin
 /** An order line the workload places: small, valid, and the same for every configuration. */
 export const ORDER_LINES = [{ sku: 'LOAD-TEST-1', quantity: 1, unitPrice: { amountMinor: 1250, currencyCode: 'EUR' } }];
 
-/** Requests seeding keeps in flight: fast without queueing behind itself. */
-const SEEDING_CONCURRENCY = 16;
+/** Orders seeding keeps in flight: fast without queueing behind itself. */
+const ORDER_SEEDING_CONCURRENCY = 16;
+/**
+ * Sign-ups (and sign-ins) seeding keeps in flight. Each costs a memory-hard password hash, by
+ * design, and user-service hashes four at a time (libuv's thread pool): more in flight would only
+ * queue behind one another until they miss their deadline.
+ */
+const SIGN_UP_CONCURRENCY = 4;
 
 export class SeedingError extends Error {
   readonly status: number;
@@ -66,8 +72,10 @@ export async function seedDataset(client: HttpClient, options: { users: number; 
     return { ...user, headers: await signIn(client, user.email) };
   };
   const admin = await signedUp(loadTestAdminEmail(options.runId), 'Load admin');
-  const users = await inParallel(options.users, (index) => signedUp(`load-${options.runId}-${index}@example.com`, `Load user ${index}`));
-  const orders = await inParallel(options.users * options.ordersPerUser, async (index) => {
+  const users = await inParallel(options.users, SIGN_UP_CONCURRENCY, (index) =>
+    signedUp(`load-${options.runId}-${index}@example.com`, `Load user ${index}`),
+  );
+  const orders = await inParallel(options.users * options.ordersPerUser, ORDER_SEEDING_CONCURRENCY, async (index) => {
     const buyer = index % options.users;
     const id = await placeOrder(client, userAt(users, buyer));
     return { id, buyer };
@@ -124,7 +132,7 @@ async function placeOrder(client: HttpClient, user: SeededUser): Promise<string>
   return (JSON.parse(response.body) as { id: string }).id;
 }
 
-async function inParallel<Result>(count: number, task: (index: number) => Promise<Result>): Promise<Result[]> {
+async function inParallel<Result>(count: number, concurrency: number, task: (index: number) => Promise<Result>): Promise<Result[]> {
   const results = new Array<Result>(count);
   let next = 0;
   const worker = async () => {
@@ -134,6 +142,6 @@ async function inParallel<Result>(count: number, task: (index: number) => Promis
       results[index] = await task(index);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(SEEDING_CONCURRENCY, count) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
   return results;
 }
