@@ -25,7 +25,7 @@ import { DatabaseRouter, runMigrations } from '@workshop/db';
 import { createLogger } from '@workshop/observability';
 import { type EventContext } from '../src/lib/consumer/event-context';
 import { EventConsumer } from '../src/lib/consumer/event-consumer';
-import { HandlesEvent } from '../src/lib/consumer/event-handler.decorator';
+import { HandlesEventBatch } from '../src/lib/consumer/event-handler.decorator';
 import { retryTopology } from '../src/lib/consumer/retry-topics';
 import { EVENT_ID_HEADER } from '../src/lib/event-headers';
 import { EventPublisher } from '../src/lib/event-publisher';
@@ -44,6 +44,11 @@ const THROUGHPUT_EVENTS = 20_000;
 const WARM_UP_EVENTS = 500;
 /** Transactions enqueueing at once in the full path's throughput phase, as a busy service's requests would. */
 const WRITERS = 8;
+/**
+ * Events per transaction in the batched-writer throughput phase: a request or job that produces
+ * several events at once (a bulk import, an order with many lines) commits them together.
+ */
+const EVENTS_PER_WRITER_TRANSACTION = 10;
 /** Events per send in the raw phase: the relay's default batch size, so both paths batch alike. */
 const RAW_BATCH_SIZE = 100;
 const RATE_PER_SECOND = 500;
@@ -196,10 +201,17 @@ class FullPath {
 
   /** One transaction enqueueing one event; the commit time is taken once the commit is acknowledged. */
   async enqueue(sequence: number): Promise<void> {
-    await this.producerDb.transaction((tx) =>
-      enqueueOutboxEvent(tx, schema, { id: randomUUID(), topic: fullPathTopic, key: keyOf(sequence), payload: { sequence } }),
-    );
-    this.log.sent(sequence);
+    await this.enqueueAll({ first: sequence, end: sequence + 1 });
+  }
+
+  /** One transaction enqueueing every event of `sequences`, as a request that produces several events would. */
+  async enqueueAll(sequences: Sequences): Promise<void> {
+    await this.producerDb.transaction(async (tx) => {
+      for (let sequence = sequences.first; sequence < sequences.end; sequence += 1) {
+        await enqueueOutboxEvent(tx, schema, { id: randomUUID(), topic: fullPathTopic, key: keyOf(sequence), payload: { sequence } });
+      }
+    });
+    for (let sequence = sequences.first; sequence < sequences.end; sequence += 1) this.log.sent(sequence);
   }
 
   async effectsApplied(): Promise<number> {
@@ -219,20 +231,27 @@ function benchDatabase(applicationName: string): DatabaseRouter {
   return new DatabaseRouter({ primaryUrl: postgres.primaryUrl, replicaUrls: [], applicationName, poolSize: 10 }, logger);
 }
 
-/** The consumer's handler: one `effects` row per event, through the inbox, then the arrival is logged. */
+/**
+ * The consumer's batch handler: one `effects` row per new event, all of a partition's fetched
+ * events in one inbox transaction, then the arrivals are logged.
+ */
 function effectApplier(inbox: Inbox, log: DeliveryLog): object {
   class EffectApplier {
-    @HandlesEvent(fullPathTopic)
-    async apply(event: TestEvent, context: EventContext): Promise<void> {
-      await inbox.processOnce(context, (tx) =>
-        tx.query(`INSERT INTO "${schema}".effects (event_id, message_key, sequence) VALUES ($1, $2, $3)`, [
-          context.eventId,
-          context.key,
-          event.sequence,
-        ]),
+    @HandlesEventBatch(fullPathTopic)
+    async apply(events: readonly TestEvent[], contexts: readonly EventContext[]): Promise<void> {
+      await inbox.processBatchOnce(contexts, (tx, newEvents) =>
+        tx.query(
+          `INSERT INTO "${schema}".effects (event_id, message_key, sequence)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::int[])`,
+          [
+            newEvents.map((index) => contexts[index]?.eventId),
+            newEvents.map((index) => contexts[index]?.key),
+            newEvents.map((index) => events[index]?.sequence),
+          ],
+        ),
       );
       // A duplicate's effect was applied (and logged) on its first delivery.
-      log.arrived(event.sequence);
+      for (const event of events) log.arrived(event.sequence);
     }
   }
   return new EffectApplier();
@@ -283,9 +302,14 @@ async function rawThroughput(raw: RawPath, sequences: Sequences): Promise<number
   return (sequences.end - sequences.first) / ((last - startedAt) / 1000);
 }
 
-async function fullPathThroughput(fullPath: FullPath, sequences: Sequences): Promise<number> {
+/** `eventsPerTransaction` 1: each event its own transaction; more: each writer commits that many events at once. */
+async function fullPathThroughput(fullPath: FullPath, sequences: Sequences, eventsPerTransaction = 1): Promise<number> {
   const startedAt = performance.now();
-  await forEachConcurrently(sequences, WRITERS, (sequence) => fullPath.enqueue(sequence));
+  const transactions = { first: 0, end: Math.ceil((sequences.end - sequences.first) / eventsPerTransaction) };
+  await forEachConcurrently(transactions, WRITERS, (transaction) => {
+    const first = sequences.first + transaction * eventsPerTransaction;
+    return fullPath.enqueueAll({ first, end: Math.min(first + eventsPerTransaction, sequences.end) });
+  });
   const last = await fullPath.log.lastArrival(sequences, 'full-path throughput');
   return (sequences.end - sequences.first) / ((last - startedAt) / 1000);
 }
@@ -306,13 +330,18 @@ async function main(): Promise<void> {
 
     const rawEventsPerSecond = await rawThroughput(raw, sequencesOf(THROUGHPUT_EVENTS));
     const fullPathEventsPerSecond = await fullPathThroughput(fullPath, sequencesOf(THROUGHPUT_EVENTS));
+    const batchedWritersEventsPerSecond = await fullPathThroughput(fullPath, sequencesOf(THROUGHPUT_EVENTS), EVENTS_PER_WRITER_TRANSACTION);
     const throughputRatio = fullPathEventsPerSecond / rawEventsPerSecond;
+    const batchedWritersRatio = batchedWritersEventsPerSecond / rawEventsPerSecond;
     console.log(`throughput, ${THROUGHPUT_EVENTS} events as fast as they go:`);
     console.log(`  raw kafkajs  ${rawEventsPerSecond.toFixed(0)} events/s  (send, batches of ${RAW_BATCH_SIZE}, acks=all -> consume)`);
     console.log(
-      `  full path    ${fullPathEventsPerSecond.toFixed(0)} events/s  (${WRITERS} writers: outbox -> relay -> Kafka -> inbox effect)`,
+      `  full path    ${fullPathEventsPerSecond.toFixed(0)} events/s  (${WRITERS} writers, one event per transaction: outbox -> relay -> Kafka -> inbox batch effect)`,
     );
     console.log(`  ratio        ${throughputRatio.toFixed(3)} (target >= 0.333)`);
+    console.log(
+      `  full path    ${batchedWritersEventsPerSecond.toFixed(0)} events/s  (${WRITERS} writers, ${EVENTS_PER_WRITER_TRANSACTION} events per transaction; ratio ${batchedWritersRatio.toFixed(3)})`,
+    );
 
     const latencyEvents = (RATE_PER_SECOND * LATENCY_PHASE_MS) / 1000;
     const rawLatencyPhase = sequencesOf(latencyEvents);
@@ -337,7 +366,7 @@ async function main(): Promise<void> {
 
     // Every event the full path was given has exactly one effect: the inbox turned duplicates away.
     const effects = await fullPath.effectsApplied();
-    const fullPathEvents = WARM_UP_EVENTS + THROUGHPUT_EVENTS + latencyEvents;
+    const fullPathEvents = WARM_UP_EVENTS + 2 * THROUGHPUT_EVENTS + latencyEvents;
     if (effects !== fullPathEvents) throw new Error(`expected ${fullPathEvents} effects, found ${effects}`);
 
     console.log(
@@ -348,6 +377,9 @@ async function main(): Promise<void> {
         fullPathEventsPerSecond: Math.round(fullPathEventsPerSecond),
         throughputRatio: round(throughputRatio, 3),
         throughputRatioAtLeastOneThird: throughputRatio >= 1 / 3,
+        eventsPerWriterTransaction: EVENTS_PER_WRITER_TRANSACTION,
+        batchedWritersEventsPerSecond: Math.round(batchedWritersEventsPerSecond),
+        batchedWritersRatio: round(batchedWritersRatio, 3),
         latencyRatePerSecond: RATE_PER_SECOND,
         latencyPhaseSeconds: LATENCY_PHASE_MS / 1000,
         rawLatencyP50Ms: rawLatency.p50Ms,
