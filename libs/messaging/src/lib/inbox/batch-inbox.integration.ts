@@ -99,7 +99,10 @@ describe('batch handlers with Inbox.processBatchOnce', () => {
   });
 
   afterAll(async () => {
-    const cleanups = await Promise.allSettled([...consumers.map((consumer) => consumer.stop()), publisher.disconnect()]);
+    const cleanups: PromiseSettledResult<unknown>[] = await Promise.allSettled([
+      ...consumers.map((consumer) => consumer.stop()),
+      publisher.disconnect(),
+    ]);
     cleanups.push(
       ...(await Promise.allSettled([
         db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => db.close()),
