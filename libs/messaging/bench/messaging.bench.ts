@@ -6,9 +6,11 @@
  *    - Raw: a bare kafkajs producer (acks=all, batches of the relay's size, one at a time like the
  *      relay) sends to a test topic while a bare kafkajs consumer group reads it. Events/s from
  *      the first send to the last event consumed.
- *    - Full path: concurrent transactions each insert one event with `enqueueOutboxEvent`, an
- *      `OutboxRelay` publishes them, an `EventConsumer` handler (`@HandlesEvent`) applies each
- *      one's effect through `Inbox.processOnce`. Events/s from the first commit to the last effect.
+ *    - Full path: concurrent transactions insert events with `enqueueOutboxEvent`, an
+ *      `OutboxRelay` publishes them, an `EventConsumer` batch handler (`@HandlesEventBatch`)
+ *      applies each fetched batch's effects through `Inbox.processBatchOnce`. Events/s from the
+ *      first commit to the last effect; once with one event per transaction (the primary figure),
+ *      once with several per transaction (a producer that commits events together).
  * 2. Latency at a fixed rate, open loop (each event is sent when it is due, whether or not the
  *    earlier ones are done, so a slow path cannot slow the load down and hide its own queueing):
  *    raw send-to-consume, and full-path commit-to-effect (the effect's transaction committed).
