@@ -10,8 +10,8 @@ export {
 } from './lib/topic-admin';
 export { EventPublisher, type OutgoingEvent, type EncodedEvent } from './lib/event-publisher';
 export { EventConsumer, type EventConsumerConfig, type DeadLetterReason } from './lib/consumer/event-consumer';
-export { type EventContext, type EventHandler } from './lib/consumer/event-context';
-export { HandlesEvent } from './lib/consumer/event-handler.decorator';
+export { type EventContext, type EventHandler, type EventBatchHandler } from './lib/consumer/event-context';
+export { HandlesEvent, HandlesEventBatch } from './lib/consumer/event-handler.decorator';
 export { EventHandlers } from './lib/consumer/event-handlers';
 export { UnprocessableEventError } from './lib/consumer/unprocessable-event.error';
 export { DEFAULT_RETRY_DELAYS_MS, retryTopology, type RetryTopology } from './lib/consumer/retry-topics';
@@ -30,6 +30,6 @@ export { TRACEPARENT_HEADER, traceIdOf } from './lib/trace-context';
 export { outboxMigration, outboxKeyOrderMigration } from './lib/outbox/outbox-migration';
 export { enqueueOutboxEvent, type OutboxEvent } from './lib/outbox/outbox-enqueue';
 export { OutboxRelay, type OutboxRelayOptions, type OutboxDatabase, type OutboxPublisher } from './lib/outbox/outbox-relay';
-export { Inbox, type InboxDatabase, type InboxOutcome } from './lib/inbox/inbox';
+export { Inbox, type InboxDatabase, type InboxOutcome, type InboxBatchOutcome } from './lib/inbox/inbox';
 export { inboxMigration } from './lib/inbox/inbox-migration';
 export { listDeadLetters, replayDeadLetters, REPLAYED_AT_HEADER, type DeadLetter } from './lib/dead-letters/dead-letters';

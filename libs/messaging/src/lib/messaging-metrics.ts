@@ -53,9 +53,16 @@ export const kafkaConsumedTotal = new Counter({
 
 export const kafkaHandlerDuration = new Histogram({
   name: 'kafka_handler_duration_seconds',
-  help: 'Time one handler attempt took, by topic and consumer group.',
+  help: 'Time one handler attempt took (one event, or one batch for a batch handler), by topic and consumer group.',
   labelNames: ['topic', 'group'] as const,
   buckets: LATENCY_BUCKETS_SECONDS,
+  registers: [metricsRegistry],
+});
+
+export const kafkaBatchFallbacksTotal = new Counter({
+  name: 'kafka_batch_fallbacks_total',
+  help: 'Batch handler calls that failed, so their events were handled again one at a time, by topic and consumer group.',
+  labelNames: ['topic', 'group'] as const,
   registers: [metricsRegistry],
 });
 

@@ -4,6 +4,8 @@ import {
   CONSISTENCY_TOKEN_HEADER,
   CORRELATION_ID_HEADER,
   createLogger,
+  laterConsistencyToken,
+  parseConsistencyToken,
   runWithConsistencyToken,
   runWithCorrelationId,
   type Logger,
@@ -23,10 +25,17 @@ import {
 import { EventPublisher, type EncodedEvent } from '../event-publisher';
 import { createKafkaClient } from '../kafka/kafka-client';
 import { type KafkaConfig } from '../kafka/kafka-config';
-import { kafkaConsumedTotal, kafkaConsumerLag, kafkaDeadLettersTotal, kafkaHandlerDuration, kafkaRetriesTotal } from '../messaging-metrics';
+import {
+  kafkaBatchFallbacksTotal,
+  kafkaConsumedTotal,
+  kafkaConsumerLag,
+  kafkaDeadLettersTotal,
+  kafkaHandlerDuration,
+  kafkaRetriesTotal,
+} from '../messaging-metrics';
 import { deleteConsumerGroups, ensureTopics, partitionEnds } from '../topic-admin';
 import { runWithTraceContext, TRACEPARENT_HEADER } from '../trace-context';
-import { type EventContext, type EventHandler } from './event-context';
+import { type EventBatchHandler, type EventContext, type EventHandler } from './event-context';
 import { declaredEventHandlers } from './event-handler.decorator';
 import { DEFAULT_RETRY_DELAYS_MS, passThroughTopic, retryTopology, type RetryTopology } from './retry-topics';
 import { UnprocessableEventError } from './unprocessable-event.error';
@@ -55,8 +64,15 @@ export interface EventConsumerConfig extends KafkaConfig {
  */
 export type DeadLetterReason = 'undecodable' | 'unprocessable' | 'retries-exhausted';
 
-/** A handler bound to its topic's decoder: decoding happens once, then the returned function runs the handler. */
-type Route = (value: Buffer) => (context: EventContext) => Promise<void>;
+/**
+ * A topic's decoder and handler. Every handler is called with arrays; a single-event handler
+ * (`on`) is given one event at a time, a batch handler (`onBatch`) up to `MAX_EVENTS_PER_BATCH`.
+ */
+interface Route {
+  decode: (value: Buffer) => unknown;
+  handle: EventBatchHandler<unknown>;
+  batched: boolean;
+}
 
 /** The outcome of one handler attempt that did not succeed. */
 interface Failure {
@@ -99,6 +115,13 @@ const HEARTBEAT_SLICE_MS = 1_000;
 /** Resolved offsets are committed at least this often during a long batch, and after every batch. */
 const AUTO_COMMIT_INTERVAL_MS = 5_000;
 
+/**
+ * The most events one batch handler call is given. A fetch brings up to 1 MB per partition,
+ * thousands of small events; one transaction over all of them would hold its locks for long and
+ * redo much work when it fails.
+ */
+const MAX_EVENTS_PER_BATCH = 500;
+
 /** Error messages in headers are cut here: a header is for a person reading a dead letter, not for a stack trace. */
 const MAX_ERROR_HEADER_LENGTH = 500;
 
@@ -108,10 +131,12 @@ const START_RETRY: BackoffPolicy = { initialDelayMs: 1_000, maxDelayMs: 30_000 }
 /**
  * Consumes typed events as one consumer group, with non-blocking retries and a dead-letter topic.
  *
- * - Handlers are registered with `on(topic, handler)` or, for a class whose methods carry
- *   `@HandlesEvent(topic)`, with `register(instance)`. One `EventConsumer` is one group: it runs
- *   one kafkajs consumer for all of the group's topics, so a slow group never delays another.
+ * - Handlers are registered with `on(topic, handler)` or `onBatch(topic, handler)`, or, for a
+ *   class whose methods carry `@HandlesEvent(topic)` or `@HandlesEventBatch(topic)`, with
+ *   `register(instance)`. One `EventConsumer` is one group: it runs one kafkajs consumer for all
+ *   of the group's topics, so a slow group never delays another.
  * - Each partition is processed in order, the partitions concurrently (up to `topicPartitions`).
+ *   A batch handler is given each partition's fetched events at once (see `onBatch`).
  * - An offset is committed only once its event is done with: handled, or handed to a retry or
  *   dead-letter topic. Delivery is at least once; handlers deduplicate with the `Inbox`.
  * - A handler that throws does not hold up its partition: the event goes to the group's first
@@ -166,21 +191,43 @@ export class EventConsumer {
 
   /** Registers the handler for one topic. Call before `start`; one handler per topic. */
   on<P>(topic: TopicContract<P>, handler: EventHandler<P>): this {
-    if (this.started) throw new Error(`EventConsumer(${this.groupId}): register handlers before start()`);
-    if (this.routes.has(topic.name)) throw new Error(`EventConsumer(${this.groupId}): topic ${topic.name} already has a handler`);
-    this.subscribedTopics.push(topic as TopicContract<unknown>);
-    this.routes.set(topic.name, (value) => {
-      const payload = topic.decode(value);
-      return (context) => handler(payload, context);
-    });
+    return this.addRoute(topic as TopicContract<unknown>, false, (payloads, contexts) =>
+      handler(payloads[0] as P, contexts[0] as EventContext),
+    );
+  }
+
+  /**
+   * Registers a batch handler for one topic: it is given the events of one partition's fetch at
+   * once (up to 500), in partition order, and should apply them in one transaction
+   * (`Inbox.processBatchOnce`): one commit for the batch instead of one per event. The offsets
+   * are committed once it returns. If it throws, the batch's events are handled again one at a
+   * time (each a batch of one), so only the events that fail alone go to the retry and
+   * dead-letter topics, in the usual way; retried events are always handled one at a time.
+   * The handler runs without an event's correlation id or trace (a batch mixes several); each
+   * context carries its event's headers.
+   */
+  onBatch<P>(topic: TopicContract<P>, handler: EventBatchHandler<P>): this {
+    return this.addRoute(topic as TopicContract<unknown>, true, handler as EventBatchHandler<unknown>);
+  }
+
+  /** Registers every method of `instance` marked with `@HandlesEvent(topic)` or `@HandlesEventBatch(topic)`. */
+  register(instance: object): this {
+    const handlers = declaredEventHandlers(instance);
+    if (handlers.length === 0) {
+      throw new Error(`EventConsumer(${this.groupId}): ${instance.constructor.name} has no @HandlesEvent or @HandlesEventBatch method`);
+    }
+    for (const declared of handlers) {
+      if (declared.batched) this.onBatch(declared.topic, declared.handle);
+      else this.on(declared.topic, declared.handle);
+    }
     return this;
   }
 
-  /** Registers every method of `instance` marked with `@HandlesEvent(topic)`. */
-  register(instance: object): this {
-    const handlers = declaredEventHandlers(instance);
-    if (handlers.length === 0) throw new Error(`EventConsumer(${this.groupId}): ${instance.constructor.name} has no @HandlesEvent method`);
-    for (const { topic, handle } of handlers) this.on(topic, handle);
+  private addRoute(topic: TopicContract<unknown>, batched: boolean, handle: EventBatchHandler<unknown>): this {
+    if (this.started) throw new Error(`EventConsumer(${this.groupId}): register handlers before start()`);
+    if (this.routes.has(topic.name)) throw new Error(`EventConsumer(${this.groupId}): topic ${topic.name} already has a handler`);
+    this.subscribedTopics.push(topic);
+    this.routes.set(topic.name, { decode: (value) => topic.decode(value), handle, batched });
     return this;
   }
 
@@ -329,16 +376,79 @@ export class EventConsumer {
     { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload,
   ): Promise<void> {
     const lag = { group: stage.groupId, topic: batch.topic, partition: String(batch.partition) };
-    for (const message of batch.messages) {
-      // isStale: a rebalance or seek made the rest of this batch someone else's (or obsolete).
-      if (!isRunning() || isStale()) return;
-      const done = await this.processMessage(stage, batch.topic, batch.partition, message, heartbeat);
-      if (!done) return;
+    const doneUpTo = async (message: KafkaMessage) => {
       resolveOffset(message.offset);
       kafkaConsumerLag.set(lag, Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1));
       // kafkajs commits here even with autoCommit off; an ephemeral group must leave no offsets.
       if (!this.ephemeral) await commitOffsetsIfNecessary();
       await heartbeat();
+    };
+    const route = this.routes.get(batch.topic);
+    // A retry tier takes its events one at a time: each waits out its own delay.
+    const batchRoute = stage.tierIndex < 0 && route?.batched ? route : undefined;
+    const batchSize = batchRoute === undefined ? 1 : MAX_EVENTS_PER_BATCH;
+    for (let start = 0; start < batch.messages.length; start += batchSize) {
+      // isStale: a rebalance or seek made the rest of this batch someone else's (or obsolete).
+      if (!isRunning() || isStale()) return;
+      const messages = batch.messages.slice(start, start + batchSize);
+      const last = messages[messages.length - 1];
+      if (
+        batchRoute !== undefined &&
+        last !== undefined &&
+        messages.length > 1 &&
+        (await this.handleAsOneBatch(batchRoute, batch.topic, batch.partition, messages))
+      ) {
+        await doneUpTo(last);
+        continue;
+      }
+      // One event, or a batch whose handler failed: one at a time, so a failure sends only the
+      // event that causes it to the retry or dead-letter topic, and the others are applied.
+      for (const message of messages) {
+        if (!isRunning() || isStale()) return;
+        const done = await this.processMessage(stage, batch.topic, batch.partition, message, heartbeat);
+        if (!done) return;
+        await doneUpTo(message);
+      }
+    }
+  }
+
+  /**
+   * Gives a batch handler several events of one partition in one call. True if it succeeded;
+   * false if an event cannot be decoded or the handler threw, and the caller handles the events
+   * one at a time. Not a failure of any one event yet, so nothing is counted as failed here.
+   */
+  private async handleAsOneBatch(route: Route, topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<boolean> {
+    const payloads: unknown[] = [];
+    const contexts: EventContext[] = [];
+    let consistencyToken: string | undefined;
+    try {
+      for (const message of messages) {
+        if (message.value === null) throw new Error('message has no value');
+        payloads.push(route.decode(message.value));
+        const headers = decodeHeaders(message.headers);
+        contexts.push(this.contextOf(topic, partition, message, headers, 1));
+        // Reads in the handler must see what every producer of the batch wrote: the latest position covers them all.
+        consistencyToken = laterConsistencyToken(consistencyToken, parseConsistencyToken(headers[CONSISTENCY_TOKEN_HEADER]));
+      }
+    } catch {
+      // The undecodable event goes to the dead-letter topic on the one-at-a-time path.
+      return false;
+    }
+    const labels = { topic, group: this.groupId };
+    const stopTimer = kafkaHandlerDuration.startTimer(labels);
+    try {
+      await runWithCorrelationId(undefined, () => runWithConsistencyToken(consistencyToken, () => route.handle(payloads, contexts)));
+      kafkaConsumedTotal.inc({ ...labels, result: 'ok' }, messages.length);
+      return true;
+    } catch (error) {
+      kafkaBatchFallbacksTotal.inc(labels);
+      this.logger.warn(
+        { err: error, topic, partition, fromOffset: messages[0]?.offset, events: messages.length },
+        'batch handler failed; handling its events one at a time',
+      );
+      return false;
+    } finally {
+      stopTimer();
     }
   }
 
@@ -362,16 +472,7 @@ export class EventConsumer {
     if (isRetry && !(await this.waitUntil(Number(headers[RETRY_NOT_BEFORE_HEADER] ?? 0), heartbeat))) return false;
 
     const previousAttempts = isRetry ? Number.parseInt(headers[ATTEMPTS_HEADER] ?? '0', 10) || 0 : 0;
-    const context: EventContext = {
-      topic: origin.topic,
-      partition,
-      offset: message.offset,
-      key: message.key === null ? null : message.key.toString('utf8'),
-      headers,
-      groupId: this.groupId,
-      eventId: headers[EVENT_ID_HEADER],
-      attempt: previousAttempts + 1,
-    };
+    const context = this.contextOf(origin.topic, partition, message, headers, previousAttempts + 1);
     // Everything below, our logs and the handler's, carries the producer's correlation id;
     // events the handler enqueues continue the producer's trace; and the handler's session reads
     // see what the producer had written (its consistency token, libs/db).
@@ -394,21 +495,40 @@ export class EventConsumer {
     );
   }
 
-  /** Runs the handler once. Undefined when it succeeded. */
+  private contextOf(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    headers: Record<string, string>,
+    attempt: number,
+  ): EventContext {
+    return {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key === null ? null : message.key.toString('utf8'),
+      headers,
+      groupId: this.groupId,
+      eventId: headers[EVENT_ID_HEADER],
+      attempt,
+    };
+  }
+
+  /** Runs the handler once, for this one event. Undefined when it succeeded. */
   private async runHandler(context: EventContext, value: Buffer | null): Promise<Failure | undefined> {
     const route = this.routes.get(context.topic);
-    let invoke: (context: EventContext) => Promise<void>;
+    let payload: unknown;
     try {
       if (route === undefined) throw new Error(`no handler for topic ${context.topic}`);
       if (value === null) throw new Error('message has no value');
-      invoke = route(value);
+      payload = route.decode(value);
     } catch (error) {
       return { kind: 'undecodable', error };
     }
     const labels = { topic: context.topic, group: this.groupId };
     const stopTimer = kafkaHandlerDuration.startTimer(labels);
     try {
-      await invoke(context);
+      await route.handle([payload], [context]);
       kafkaConsumedTotal.inc({ ...labels, result: 'ok' });
       return undefined;
     } catch (error) {

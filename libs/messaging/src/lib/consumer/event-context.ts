@@ -16,3 +16,10 @@ export interface EventContext {
 }
 
 export type EventHandler<P> = (payload: P, context: EventContext) => Promise<void>;
+
+/**
+ * A handler given several events of one partition at once, in partition order: `contexts[i]`
+ * describes `payloads[i]`. It must succeed or fail as a whole (one transaction, e.g.
+ * `Inbox.processBatchOnce`): when it throws, each of its events is handled again on its own.
+ */
+export type EventBatchHandler<P> = (payloads: readonly P[], contexts: readonly EventContext[]) => Promise<void>;

@@ -7,10 +7,20 @@ const EVENT_HANDLERS = Symbol('messaging:event-handlers');
 interface HandlerRegistration {
   topic: TopicContract<unknown>;
   methodName: string | symbol;
+  /** True for `@HandlesEventBatch`: the method takes arrays of payloads and contexts. */
+  batched: boolean;
 }
 
 /** A method that handles one topic's events, as `@HandlesEvent` requires it. */
 type HandlerMethod<P> = (payload: P, context: EventContext) => Promise<void>;
+
+/** A method that handles several of one topic's events at once, as `@HandlesEventBatch` requires it. */
+type BatchHandlerMethod<P> = (payloads: readonly P[], contexts: readonly EventContext[]) => Promise<void>;
+
+/** A handler an instance declares, bound to the instance; `EventConsumer.register` subscribes it. */
+export type DeclaredEventHandler =
+  | { topic: TopicContract<unknown>; batched: false; handle: HandlerMethod<unknown> }
+  | { topic: TopicContract<unknown>; batched: true; handle: BatchHandlerMethod<unknown> };
 
 /**
  * Marks a method as the handler of one topic's events. The class is then given to
@@ -28,19 +38,39 @@ type HandlerMethod<P> = (payload: P, context: EventContext) => Promise<void>;
  */
 export function HandlesEvent<P>(topic: TopicContract<P>) {
   return <T extends HandlerMethod<P>>(target: object, methodName: string | symbol, _descriptor: TypedPropertyDescriptor<T>): void => {
-    const registrations = [...handlerRegistrations(target), { topic: topic as TopicContract<unknown>, methodName }];
-    Reflect.defineMetadata(EVENT_HANDLERS, registrations, target);
+    declare(target, { topic: topic as TopicContract<unknown>, methodName, batched: false });
   };
 }
 
-/** The topic handlers an instance's class declares with `@HandlesEvent`, bound to the instance. */
-export function declaredEventHandlers(
-  instance: object,
-): { topic: TopicContract<unknown>; handle: (payload: unknown, context: EventContext) => Promise<void> }[] {
-  return handlerRegistrations(Object.getPrototypeOf(instance) as object).map(({ topic, methodName }) => {
-    const method = (instance as Record<string | symbol, unknown>)[methodName] as HandlerMethod<unknown>;
-    return { topic, handle: (payload, context) => method.call(instance, payload, context) };
+/**
+ * Marks a method as the batch handler of one topic's events (see `EventConsumer.onBatch`): it is
+ * given the events of one partition's fetch at once, in order, and applies them in one
+ * transaction, usually with `Inbox.processBatchOnce`:
+ *
+ * ```ts
+ * class CreditReservationHandler {
+ *   @HandlesEventBatch(ORDER_PLACED_TOPIC)
+ *   async reserveCredit(events: readonly OrderPlaced[], contexts: readonly EventContext[]) { ... }
+ * }
+ * ```
+ */
+export function HandlesEventBatch<P>(topic: TopicContract<P>) {
+  return <T extends BatchHandlerMethod<P>>(target: object, methodName: string | symbol, _descriptor: TypedPropertyDescriptor<T>): void => {
+    declare(target, { topic: topic as TopicContract<unknown>, methodName, batched: true });
+  };
+}
+
+/** The topic handlers an instance's class declares with `@HandlesEvent` and `@HandlesEventBatch`, bound to the instance. */
+export function declaredEventHandlers(instance: object): DeclaredEventHandler[] {
+  return handlerRegistrations(Object.getPrototypeOf(instance) as object).map(({ topic, methodName, batched }): DeclaredEventHandler => {
+    const method = (instance as Record<string | symbol, unknown>)[methodName] as (...args: unknown[]) => Promise<void>;
+    const handle = (...args: unknown[]) => method.apply(instance, args);
+    return batched ? { topic, batched: true, handle } : { topic, batched: false, handle };
   });
+}
+
+function declare(target: object, registration: HandlerRegistration): void {
+  Reflect.defineMetadata(EVENT_HANDLERS, [...handlerRegistrations(target), registration], target);
 }
 
 function handlerRegistrations(target: object): readonly HandlerRegistration[] {

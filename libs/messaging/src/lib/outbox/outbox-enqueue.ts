@@ -52,7 +52,15 @@ export async function enqueueOutboxEvent<P>(tx: SqlExecutor, schema: string, eve
     event.topic.encode(event.payload),
     JSON.stringify(headers),
   ]);
-  // Delivered on commit, dropped on rollback, and folded into one per transaction however many
-  // events it enqueues (Postgres merges identical notifications), so the payload stays empty.
-  await tx.query('SELECT pg_notify($1, $2)', [outboxChannel(schema), '']);
+  // Delivered on commit, dropped on rollback. One per transaction is enough (Postgres would fold
+  // identical ones anyway), and each costs a round trip, so later events of the transaction skip it.
+  const channel = outboxChannel(schema);
+  const notified = notifiedChannels.get(tx) ?? new Set<string>();
+  if (notified.has(channel)) return;
+  await tx.query('SELECT pg_notify($1, $2)', [channel, '']);
+  notified.add(channel);
+  notifiedChannels.set(tx, notified);
 }
+
+/** The outbox channels each live transaction has notified; a transaction's executor is its key. */
+const notifiedChannels = new WeakMap<SqlExecutor, Set<string>>();
