@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { Pool, type PoolClient, type PoolConfig, type QueryResult } from 'pg';
+import { UnavailableError } from '@workshop/errors';
 import { createLogger, currentConsistencySession, lsnToBigInt, type ConsistencyToken, type Logger } from '@workshop/observability';
 import { databaseTypeParsers } from './bigint-type-parser';
 import {
@@ -153,7 +154,7 @@ export class DatabaseRouter implements SqlExecutor {
    */
   async query<Row extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryRows<Row>> {
     this.assertOpen();
-    const { rows, rowCount, commands } = await this.run<Row>(this.primary, 'write', text, params);
+    const { rows, rowCount, commands } = await this.run<Row>(this.primary, 'write', text, params).catch(rethrowAsUnavailable);
     if (commands.some((command) => !READ_ONLY_COMMANDS.has(command))) await this.recordWritePosition(this.primary.pool);
     return { rows, rowCount };
   }
@@ -204,7 +205,7 @@ export class DatabaseRouter implements SqlExecutor {
    */
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     this.assertOpen();
-    const client = await this.primary.pool.connect();
+    const client = await this.primary.pool.connect().catch(rethrowAsUnavailable);
     const transactionExecutor = new TransactionExecutor(client, this.primary.node, this.primary.pool, this.slowQueryLog);
     let releaseError: Error | undefined;
     // A checked-out client has no pool listener: a connection lost mid-transaction (a restarted
@@ -232,7 +233,7 @@ export class DatabaseRouter implements SqlExecutor {
         releaseError = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
         this.logger.error({ err: rollbackError }, 'ROLLBACK failed; discarding the connection');
       }
-      throw error;
+      rethrowAsUnavailable(error);
     } finally {
       transactionExecutor.finish();
       client.off('error', onConnectionError);
@@ -361,7 +362,7 @@ export class DatabaseRouter implements SqlExecutor {
     fallback?: ReadFallbackReason,
   ): Promise<QueryRows<Row>> {
     if (fallback !== undefined) recordReadFallback(fallback);
-    const { rows, rowCount } = await this.run<Row>(this.primary, consistency, text, params);
+    const { rows, rowCount } = await this.run<Row>(this.primary, consistency, text, params).catch(rethrowAsUnavailable);
     return { rows, rowCount };
   }
 
@@ -490,4 +491,15 @@ function connectionSettings(config: DatabaseConfig): PoolConfig & { max: number;
 
 function formatLsn(lsn: bigint): string {
   return `${(lsn >> 32n).toString(16).toUpperCase()}/${(lsn & 0xffffffffn).toString(16).toUpperCase()}`;
+}
+
+/**
+ * The primary failing as a server (unreachable, out of connections, too slow: what makes a replica
+ * read move to the primary) is a dependency outage, not a bug: it leaves as UNAVAILABLE, which the
+ * edges answer with 503 and a Retry-After, instead of INTERNAL and 500. Errors in the SQL itself,
+ * and errors the caller's own code threw inside a transaction, pass through unchanged.
+ */
+function rethrowAsUnavailable(error: unknown): never {
+  if (classifyReplicaFailure(error) === undefined) throw error;
+  throw new UnavailableError('The database is unavailable or too slow to answer; try again shortly', { cause: error });
 }
