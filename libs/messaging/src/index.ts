@@ -13,6 +13,7 @@ export { EventConsumer, type EventConsumerConfig, type DeadLetterReason } from '
 export { type EventContext, type EventHandler, type EventBatchHandler } from './lib/consumer/event-context';
 export { HandlesEvent, HandlesEventBatch } from './lib/consumer/event-handler.decorator';
 export { EventHandlers } from './lib/consumer/event-handlers';
+export { runInEventScope } from './lib/consumer/event-scope';
 export { UnprocessableEventError } from './lib/consumer/unprocessable-event.error';
 export { DEFAULT_RETRY_DELAYS_MS, retryTopology, type RetryTopology } from './lib/consumer/retry-topics';
 export {

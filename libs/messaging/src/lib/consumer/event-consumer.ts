@@ -2,7 +2,6 @@ import { type Consumer, type EachBatchPayload, type KafkaMessage } from 'kafkajs
 import { type TopicContract } from '@workshop/contracts';
 import {
   CONSISTENCY_TOKEN_HEADER,
-  CORRELATION_ID_HEADER,
   createLogger,
   laterConsistencyToken,
   parseConsistencyToken,
@@ -34,8 +33,8 @@ import {
   kafkaRetriesTotal,
 } from '../messaging-metrics';
 import { deleteConsumerGroups, ensureTopics, partitionEnds } from '../topic-admin';
-import { runWithTraceContext, TRACEPARENT_HEADER } from '../trace-context';
 import { type EventBatchHandler, type EventContext, type EventHandler } from './event-context';
+import { runInEventScope } from './event-scope';
 import { declaredEventHandlers } from './event-handler.decorator';
 import { DEFAULT_RETRY_DELAYS_MS, passThroughTopic, retryTopology, type RetryTopology } from './retry-topics';
 import { UnprocessableEventError } from './unprocessable-event.error';
@@ -476,22 +475,20 @@ export class EventConsumer {
     // Everything below, our logs and the handler's, carries the producer's correlation id;
     // events the handler enqueues continue the producer's trace; and the handler's session reads
     // see what the producer had written (its consistency token, libs/db).
-    return runWithCorrelationId(headers[CORRELATION_ID_HEADER], () =>
-      runWithTraceContext(headers[TRACEPARENT_HEADER], () =>
-        runWithConsistencyToken(headers[CONSISTENCY_TOKEN_HEADER], async () => {
-          const failure = await this.runHandler(context, message.value);
-          if (failure === undefined) return true;
-          if (this.ephemeral) {
-            this.logger.error(
-              { err: failure.error, topic, partition, offset: message.offset, eventId: context.eventId },
-              'event handler failed; dropped (an ephemeral group has no retries)',
-            );
-            return true;
-          }
-          const forward = this.forwardingOf(failure, stage, context, origin, message);
-          return this.publishUntilAccepted(forward, heartbeat);
-        }),
-      ),
+    return runInEventScope({ headers }, () =>
+      runWithConsistencyToken(headers[CONSISTENCY_TOKEN_HEADER], async () => {
+        const failure = await this.runHandler(context, message.value);
+        if (failure === undefined) return true;
+        if (this.ephemeral) {
+          this.logger.error(
+            { err: failure.error, topic, partition, offset: message.offset, eventId: context.eventId },
+            'event handler failed; dropped (an ephemeral group has no retries)',
+          );
+          return true;
+        }
+        const forward = this.forwardingOf(failure, stage, context, origin, message);
+        return this.publishUntilAccepted(forward, heartbeat);
+      }),
     );
   }
 

@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CREDIT_REJECTED_TOPIC, CREDIT_RELEASED_TOPIC, CREDIT_RESERVED_TOPIC, type eventsV1, type userV1 } from '@workshop/contracts';
 import { type DatabaseRouter, type SqlExecutor } from '@workshop/db';
 import { assertMayRead, type CallerIdentity } from '@workshop/grpc';
-import { enqueueOutboxEvent, type EventContext, type Inbox } from '@workshop/messaging';
+import { enqueueOutboxEvent, type EventContext, type Inbox, runInEventScope } from '@workshop/messaging';
 import { CreditRepository, type CreditDecision } from './credit.repository';
 import { USER_SCHEMA } from './user.migrations';
 import { DATABASE, INBOX, USER_MODULE_SETTINGS, type UserModuleSettings } from './user.tokens';
@@ -52,12 +52,27 @@ export class CreditService {
     await this.db.transaction((tx) => this.credit.release(tx, order));
   }
 
-  /** order.placed: decide the credit once, and publish the decision with it. */
-  async decideForPlacedOrder(event: { orderId: string; userId: string; total: Money }, context: EventContext): Promise<void> {
+  /**
+   * A batch of order.placed events: decide each order's credit once, in order, and publish each
+   * decision with it, all in the inbox's one transaction. The batch's checks with the slow
+   * dependency run concurrently, as calls to a remote service would: one wait for the batch.
+   */
+  async decideForPlacedOrders(
+    orders: readonly { orderId: string; userId: string; total: Money }[],
+    contexts: readonly EventContext[],
+  ): Promise<void> {
     await this.slowCreditCheck();
-    await this.inbox.processOnce(context, async (tx) => {
-      const decision = await this.credit.decide(tx, { orderId: event.orderId, userId: event.userId, amount: event.total });
-      if (decision.firstTime) await this.publishDecision(tx, event, decision);
+    await this.inbox.processBatchOnce(contexts, async (tx, newEvents) => {
+      for (const index of newEvents) {
+        const order = orders[index];
+        const context = contexts[index];
+        if (order === undefined || context === undefined) continue;
+        // The decision continues its order's trace and correlation id, as a per-event handler's would.
+        await runInEventScope(context, async () => {
+          const decision = await this.credit.decide(tx, { orderId: order.orderId, userId: order.userId, amount: order.total });
+          if (decision.firstTime) await this.publishDecision(tx, order, decision);
+        });
+      }
     });
   }
 
