@@ -103,6 +103,21 @@ describe('the order saga (ORDER_PROCESSING_MODE=async, the default)', () => {
     const again = await gateway.post<OrderBody>(`/orders/${first.id}/cancel`, {}, user.authorization);
     expect(again.status).toBe(200);
     expect(again.body.status).toBe('CANCELLED');
+
+    // The statistics count confirmed orders only: the cancelled one left again, the rejected one never came.
+    const statistics = await eventually(
+      async () =>
+        (
+          await gateway.get<{ orderStatistics: { ordersCount: number; totalSpent: { amountMinor: number; currencyCode: string }[] } }>(
+            `/users/${user.id}`,
+            user.authorization,
+          )
+        ).body.orderStatistics,
+      // One user's status changes are applied in order: 1 order of 400,000 is the state after all four.
+      (current) => JSON.stringify(current.totalSpent) === JSON.stringify([{ amountMinor: 400_000, currencyCode: 'EUR' }]),
+      { description: 'the statistics to count the one order still confirmed', timeoutMs: 30_000 },
+    );
+    expect(statistics.ordersCount).toBe(1);
   });
 
   it("answers 404 for another user's order, on cancel and on history alike", async () => {

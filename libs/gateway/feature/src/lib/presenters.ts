@@ -36,7 +36,10 @@ export class UserJson {
 }
 
 export class OrderStatisticsJson {
-  @ApiProperty({ description: 'Orders user-service has learnt of from order.placed events.' })
+  @ApiProperty({
+    description:
+      'Confirmed orders (a cancelled one stops counting), kept by user-service from order.status-changed events: it follows a confirmation within moments.',
+  })
   ordersCount!: number;
 
   @ApiProperty({ type: [MoneyJson], description: 'One total per currency: amounts in different currencies are never added.' })

@@ -273,6 +273,7 @@ async function enqueueStatusChanged(tx: SqlExecutor, order: OrderRow, previous: 
     previousStatus: previous === undefined ? orderV1.OrderStatus.ORDER_STATUS_UNSPECIFIED : STATUS_TO_PROTO[previous],
     reason: order.status_reason ?? '',
     occurredAt,
+    total: { amountMinor: order.total_minor, currencyCode: order.currency_code },
   };
   await enqueueOutboxEvent(tx, ORDER_SCHEMA, { id: payload.eventId, topic: ORDER_STATUS_CHANGED_TOPIC, key: order.user_id, payload });
 }

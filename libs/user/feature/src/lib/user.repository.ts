@@ -143,21 +143,23 @@ export class UserRepository {
   }
 
   /**
-   * Adds one order to the user's statistics, inside the caller's transaction: the inbox's, which
-   * records the event in the same transaction so a redelivered event changes nothing.
+   * Counts a confirmed order in the user's statistics (`change` +1), or stops counting a cancelled
+   * one (-1), inside the caller's transaction: the inbox's, which records the event in the same
+   * transaction so a redelivered event changes nothing.
    */
-  async applyOrderPlaced(
+  async applyOrderCounted(
     tx: SqlExecutor,
-    order: { userId: string; currencyCode: string; amountMinor: number; placedAt: Date },
+    order: { userId: string; currencyCode: string; amountMinor: number; at: Date; change: 1 | -1 },
   ): Promise<void> {
     await tx.query(
       `INSERT INTO users.order_statistics (user_id, currency_code, orders_count, total_spent_minor, last_order_at)
-       VALUES ($1, $2, 1, $3, $4)
+       VALUES ($1, $2, $5::int, $5::int * $3::bigint, $4)
        ON CONFLICT (user_id, currency_code) DO UPDATE SET
-         orders_count = order_statistics.orders_count + 1,
+         orders_count = order_statistics.orders_count + EXCLUDED.orders_count,
          total_spent_minor = order_statistics.total_spent_minor + EXCLUDED.total_spent_minor,
-         last_order_at = GREATEST(order_statistics.last_order_at, EXCLUDED.last_order_at)`,
-      [order.userId, order.currencyCode, order.amountMinor, order.placedAt],
+         last_order_at = CASE WHEN $5::int > 0 THEN GREATEST(order_statistics.last_order_at, EXCLUDED.last_order_at)
+                              ELSE order_statistics.last_order_at END`,
+      [order.userId, order.currencyCode, order.amountMinor, order.at, order.change],
     );
   }
 }

@@ -48,7 +48,11 @@ export interface OrderStatusChanged {
   previousStatus: OrderStatus;
   /** Why, for a REJECTED order; empty otherwise. */
   reason: string;
-  occurredAt?: Date | undefined;
+  occurredAt?:
+    | Date
+    | undefined;
+  /** The order's total, so that a consumer keeping totals (user-service's statistics) needs nothing else. */
+  total?: Money | undefined;
 }
 
 wrappers[".google.protobuf.Timestamp"] = {
@@ -249,6 +253,9 @@ export const OrderStatusChanged: MessageFns<OrderStatusChanged> = {
     if (message.occurredAt !== undefined) {
       Timestamp.encode(toTimestamp(message.occurredAt), writer.uint32(58).fork()).join();
     }
+    if (message.total !== undefined) {
+      Money.encode(message.total, writer.uint32(66).fork()).join();
+    }
     return writer;
   },
 
@@ -313,6 +320,14 @@ export const OrderStatusChanged: MessageFns<OrderStatusChanged> = {
           }
 
           message.occurredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+          continue;
+        }
+        case 8: {
+          if (tag !== 66) {
+            break;
+          }
+
+          message.total = Money.decode(reader, reader.uint32());
           continue;
         }
       }

@@ -36,7 +36,11 @@ export interface User {
   creditLimitMinor: number;
 }
 
-/** Statistics user-service keeps from the order.placed events it consumes. */
+/**
+ * Statistics of the user's confirmed orders, kept by user-service from the order.status-changed
+ * events it consumes: an order counts once confirmed, and stops counting if it is cancelled.
+ * Placed orders still waiting for their credit, and rejected ones, do not count.
+ */
 export interface OrderStatistics {
   ordersCount: number;
   /** One total per currency: amounts in different currencies are never added together. */
@@ -1003,7 +1007,7 @@ export const ReleaseCreditResponse: MessageFns<ReleaseCreditResponse> = {
   },
 };
 
-/** UserService owns users and the order statistics derived from order events. */
+/** UserService owns users, their credit, and the order statistics derived from order events. */
 
 export interface UserServiceClient {
   /** Creates a user. Fails with ALREADY_EXISTS when the email is taken. */
@@ -1053,7 +1057,7 @@ export interface UserServiceClient {
   releaseCredit(request: ReleaseCreditRequest, metadata?: Metadata): Observable<ReleaseCreditResponse>;
 }
 
-/** UserService owns users and the order statistics derived from order events. */
+/** UserService owns users, their credit, and the order statistics derived from order events. */
 
 export interface UserServiceController {
   /** Creates a user. Fails with ALREADY_EXISTS when the email is taken. */
@@ -1153,7 +1157,7 @@ export function UserServiceControllerMethods() {
 
 export const USER_SERVICE_NAME = "UserService";
 
-/** UserService owns users and the order statistics derived from order events. */
+/** UserService owns users, their credit, and the order statistics derived from order events. */
 export type UserServiceService = typeof UserServiceService;
 export const UserServiceService = {
   /** Creates a user. Fails with ALREADY_EXISTS when the email is taken. */
