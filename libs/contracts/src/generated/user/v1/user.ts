@@ -45,7 +45,7 @@ export interface OrderStatistics {
   ordersCount: number;
   /** One total per currency: amounts in different currencies are never added together. */
   totalSpent: Money[];
-  /** When the last order event was applied; unset before the first order. */
+  /** When the user's latest counted order was confirmed; unset before the first. */
   lastOrderAt?: Date | undefined;
 }
 
