@@ -53,13 +53,14 @@ export class OrderService {
     const order = { ...validated, id: randomUUID(), eventId: randomUUID() };
     if (this.options.processingMode === 'async') return this.orders.insertWithEvent(order);
 
-    const credit = await this.reserveCredit(caller, order);
     try {
-      return await this.orders.insertWithEvent(order, credit);
+      return await this.orders.insertWithEvent(order, await this.reserveCredit(caller, order));
     } catch (error) {
-      // The dual write the saga avoids: credit reserved for an order that was never written. Give
-      // it back now; if that fails too, the reservation stays and says so in the log.
-      if (credit.reserved) await this.releaseCredit(caller, order);
+      // The dual write the saga avoids: credit reserved, or perhaps reserved (a ReserveCredit that
+      // missed its deadline may still have committed), for an order that was never written. Give
+      // it back now: releasing credit never reserved changes nothing, and a reservation that
+      // arrives after the release finds the order decided. If the release fails too, the log says so.
+      await this.releaseCredit(caller, order);
       throw error;
     }
   }
