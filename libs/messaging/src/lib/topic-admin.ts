@@ -1,6 +1,7 @@
 import { KafkaJSDeleteGroupsError, type Admin } from 'kafkajs';
 import { type TopicContract } from '@workshop/contracts';
 import { createLogger, type Logger } from '@workshop/observability';
+import { backoffDelayMs, sleepUnlessAborted, type BackoffPolicy } from './backoff';
 import { createKafkaClient } from './kafka/kafka-client';
 import { DEFAULT_REPLICATION_FACTOR, type KafkaConfig } from './kafka/kafka-config';
 
@@ -35,44 +36,35 @@ export async function ensureTopics(
   });
 }
 
-/** How often `ensureTopicsInBackground` tries again, at most: a minute's outage costs a few attempts. */
-const ENSURE_RETRY_CEILING_MS = 30_000;
+/** Retries of `ensureTopicsInBackground`: the consumer's start-up policy, 1 s growing to 30 s. */
+const ENSURE_RETRY: BackoffPolicy = { initialDelayMs: 1_000, maxDelayMs: 30_000 };
 
 /**
  * `ensureTopics` for a producer that must start without Kafka: it tries until the topics exist,
- * backing off from one second to thirty, and returns at once. A service that called this takes
- * requests while the broker is down (its events wait in the outbox, whose relay retries until the
- * topics exist). Call `stop()` on shutdown.
+ * with backoff, and returns at once. A service that called this takes requests while the broker
+ * is down (its events wait in the outbox, whose relay retries until the topics exist). Call
+ * `stop()` on shutdown.
  */
 export function ensureTopicsInBackground(
   config: KafkaConfig,
   topics: readonly TopicContract<unknown>[],
   logger: Logger = createLogger('messaging'),
 ): { stop(): void } {
-  let stopped = false;
-  let wake: (() => void) | undefined;
+  const shutdown = new AbortController();
   const attemptUntilDone = async (): Promise<void> => {
-    for (let attempt = 1; !stopped; attempt++) {
+    for (let attempt = 1; !shutdown.signal.aborted; attempt++) {
       try {
         await ensureTopics(config, topics, logger);
         return;
       } catch (error) {
-        logger.warn({ err: error, attempt }, 'cannot create the Kafka topics yet (Kafka unreachable?); trying again');
-        const delayMs = Math.min(ENSURE_RETRY_CEILING_MS, 1_000 * 2 ** Math.min(attempt, 5));
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, delayMs).unref();
-        });
+        const retryInMs = backoffDelayMs(attempt, ENSURE_RETRY);
+        logger.warn({ err: error, retryInMs }, 'cannot create the Kafka topics yet (Kafka unreachable?); trying again');
+        await sleepUnlessAborted(retryInMs, shutdown.signal);
       }
     }
   };
   void attemptUntilDone();
-  return {
-    stop: () => {
-      stopped = true;
-      wake?.();
-    },
-  };
+  return { stop: () => shutdown.abort() };
 }
 
 /**

@@ -202,8 +202,9 @@ export class EventConsumer {
    * are committed once it returns. If it throws, the batch's events are handled again one at a
    * time (each a batch of one), so only the events that fail alone go to the retry and
    * dead-letter topics, in the usual way; retried events are always handled one at a time.
-   * The handler runs without an event's correlation id or trace (a batch mixes several); each
-   * context carries its event's headers.
+   * The handler runs under a fresh correlation id and no trace, since a batch mixes several
+   * requests; each context carries its event's headers, and `runInEventScope(context, work)` runs
+   * one event's part of the work in that event's correlation id and trace.
    */
   onBatch<P>(topic: TopicContract<P>, handler: EventBatchHandler<P>): this {
     return this.addRoute(topic as TopicContract<unknown>, true, handler as EventBatchHandler<unknown>);

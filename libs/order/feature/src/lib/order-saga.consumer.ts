@@ -53,15 +53,15 @@ export class OrderSagaConsumer extends EventHandlers {
   private async applyOnce(
     event: { eventId: string; orderId: string },
     context: EventContext,
-    apply: (tx: SqlExecutor) => Promise<unknown>,
+    apply: (tx: SqlExecutor) => Promise<boolean>,
   ): Promise<void> {
     if (!UUID.test(event.orderId)) throw new UnprocessableEventError(`${context.topic} ${event.eventId} has no valid orderId`);
     await this.inbox.processOnce(context, async (tx) => {
-      const known = await this.orders.exists(tx, event.orderId);
       // order-service wrote the order before publishing order.placed, so every credit event names
-      // a known order: one that does not is a producer's bug, for the dead-letter topic.
+      // a known order: one that does not is a producer's bug, for the dead-letter topic (the
+      // thrown error rolls the inbox row back with everything else).
+      const known = await apply(tx);
       if (!known) throw new UnprocessableEventError(`${context.topic} ${event.eventId} names unknown order ${event.orderId}`);
-      await apply(tx);
     });
     await this.cache.invalidateOrder(event.orderId);
   }

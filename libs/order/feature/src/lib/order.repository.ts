@@ -117,24 +117,22 @@ export class OrderRepository {
   /**
    * Applies the credit decision to a PLACED order: CONFIRMED or REJECTED. An order cancelled
    * before the decision arrived stays CANCELLED (the decision is still recorded in its history;
-   * user-service releases the credit when it sees the cancellation). Returns the changed order,
-   * or undefined when its status did not change.
+   * user-service releases the credit when it sees the cancellation). Returns false for an
+   * unknown order.
    */
-  async applyCreditDecision(tx: SqlExecutor, orderId: string, credit: CreditOutcome, decidedAt: Date): Promise<PlacedOrder | undefined> {
+  async applyCreditDecision(tx: SqlExecutor, orderId: string, credit: CreditOutcome, decidedAt: Date): Promise<boolean> {
     const row = await lockOrder(tx, orderId);
-    if (row === undefined) return undefined;
-    return this.settleWithCredit(tx, row, credit, decidedAt);
+    if (row === undefined) return false;
+    await this.settleWithCredit(tx, row, credit, decidedAt);
+    return true;
   }
 
-  /** Whether the order exists, seen from inside the caller's transaction (on the primary). */
-  async exists(tx: SqlExecutor, orderId: string): Promise<boolean> {
-    return (await tx.query('SELECT 1 FROM orders.orders WHERE id = $1', [orderId])).rowCount === 1;
-  }
-
-  /** Records that user-service gave a cancelled order's credit back: the saga's last step. */
-  async recordCreditReleased(tx: SqlExecutor, orderId: string, releasedAt: Date): Promise<void> {
+  /** Records that user-service gave a cancelled order's credit back: the saga's last step. False for an unknown order. */
+  async recordCreditReleased(tx: SqlExecutor, orderId: string, releasedAt: Date): Promise<boolean> {
     const row = await lockOrder(tx, orderId);
-    if (row !== undefined) await recordStep(tx, row, 'CREDIT_RELEASED', '', releasedAt);
+    if (row === undefined) return false;
+    await recordStep(tx, row, 'CREDIT_RELEASED', '', releasedAt);
+    return true;
   }
 
   /**

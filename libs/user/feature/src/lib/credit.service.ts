@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
-import { CREDIT_REJECTED_TOPIC, CREDIT_RELEASED_TOPIC, CREDIT_RESERVED_TOPIC, type eventsV1, type userV1 } from '@workshop/contracts';
+import {
+  CREDIT_REJECTED_TOPIC,
+  CREDIT_RELEASED_TOPIC,
+  CREDIT_RESERVED_TOPIC,
+  type eventsV1,
+  type moneyV1,
+  type userV1,
+} from '@workshop/contracts';
 import { type DatabaseRouter, type SqlExecutor } from '@workshop/db';
 import { assertMayRead, type CallerIdentity } from '@workshop/grpc';
 import { enqueueOutboxEvent, type EventContext, type Inbox, runInEventScope } from '@workshop/messaging';
@@ -9,8 +16,6 @@ import { CreditRepository, type CreditDecision } from './credit.repository';
 import { USER_SCHEMA } from './user.migrations';
 import { DATABASE, INBOX, USER_MODULE_SETTINGS, type UserModuleSettings } from './user.tokens';
 import { validateReleaseCredit, validateReserveCredit } from './user.validation';
-
-type Money = { amountMinor: number; currencyCode: string };
 
 /**
  * The credit step of the order saga. It is reached two ways, and both end in the same decision
@@ -58,7 +63,7 @@ export class CreditService {
    * dependency run concurrently, as calls to a remote service would: one wait for the batch.
    */
   async decideForPlacedOrders(
-    orders: readonly { orderId: string; userId: string; total: Money }[],
+    orders: readonly { orderId: string; userId: string; total: moneyV1.Money }[],
     contexts: readonly EventContext[],
   ): Promise<void> {
     await this.slowCreditCheck();
@@ -93,7 +98,7 @@ export class CreditService {
 
   private async publishDecision(
     tx: SqlExecutor,
-    order: { orderId: string; userId: string; total: Money },
+    order: { orderId: string; userId: string; total: moneyV1.Money },
     decision: CreditDecision,
   ): Promise<void> {
     const eventId = randomUUID();
