@@ -36,7 +36,7 @@ import { inboxMigration } from '../src/lib/inbox/inbox-migration';
 import { createKafkaClient } from '../src/lib/kafka/kafka-client';
 import { type KafkaConfig } from '../src/lib/kafka/kafka-config';
 import { enqueueOutboxEvent } from '../src/lib/outbox/outbox-enqueue';
-import { outboxKeyOrderMigration, outboxMigration } from '../src/lib/outbox/outbox-migration';
+import { outboxDeleteOnPublishMigration, outboxKeyOrderMigration, outboxMigration } from '../src/lib/outbox/outbox-migration';
 import { OutboxRelay } from '../src/lib/outbox/outbox-relay';
 import { deleteConsumerGroups, deleteTopics, ensureTopics } from '../src/lib/topic-admin';
 import { effectsTableSql } from '../src/testing/inbox-effects';
@@ -191,6 +191,7 @@ class FullPath {
       migrations: [
         outboxMigration(schema),
         outboxKeyOrderMigration(schema),
+        outboxDeleteOnPublishMigration(schema),
         inboxMigration(schema),
         { id: 'bench-effects', sql: effectsTableSql(schema) },
       ],

@@ -376,6 +376,40 @@ describe('DatabaseRouter against the real primary and replicas', () => {
       }
     });
 
+    it('hears a transaction that asked with notifyAfterCommit once it has committed, and never one that rolled back', async () => {
+      const channel = `db_it_${runId}_after_commit`;
+      const table = `db_it_${runId}_after_commit`;
+      await router.query(`CREATE TABLE ${table} (id int)`);
+      // What each notification finds when it arrives: the committed row must already be visible.
+      const rowsSeenOnNotification: number[] = [];
+      const subscription = await router.listen(channel, () => {
+        void router.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${table}`).then(({ rows }) => {
+          rowsSeenOnNotification.push(rows[0]?.count ?? -1);
+        });
+      });
+      try {
+        await expect(
+          router.transaction(async (tx) => {
+            await tx.query(`INSERT INTO ${table} VALUES (1)`);
+            tx.notifyAfterCommit(channel);
+            throw new Error('changed my mind');
+          }),
+        ).rejects.toThrow('changed my mind');
+        await router.transaction(async (tx) => {
+          await tx.query(`INSERT INTO ${table} VALUES (2)`);
+          tx.notifyAfterCommit(channel);
+          tx.notifyAfterCommit(channel);
+        });
+        await waitFor(() => rowsSeenOnNotification.length >= 1);
+        // Time for a notification of the rolled-back transaction, or a second one, to arrive too.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(rowsSeenOnNotification).toEqual([1]);
+      } finally {
+        await subscription.close();
+        await router.query(`DROP TABLE ${table}`);
+      }
+    });
+
     it('reconnects after the connection is killed, signals the gap with an empty payload, and LISTENs again', async () => {
       const channel = `db_it_${runId}_reconnect`;
       const applicationName = `db-it-listen-${runId}`;

@@ -14,6 +14,7 @@ import {
   type ReadOptions,
   type ReplicaHealthSettings,
   type SqlExecutor,
+  type TransactionExecutor,
 } from './database.types';
 import {
   databaseQueriesTotal,
@@ -26,6 +27,7 @@ import {
   type QueryKind,
   type ReadFallbackReason,
 } from './database.metrics';
+import { CoalescingNotifier } from './coalescing-notifier';
 import { NotificationListener } from './notification-listener';
 import { classifyReplicaFailure, type ReplicaFallbackReason } from './replica-failure';
 import { healthCheckPoolConfig, ReplicaMonitor, ReplicaNode } from './replica-monitor';
@@ -99,6 +101,7 @@ export class DatabaseRouter implements SqlExecutor {
   private readonly monitor: ReplicaMonitor;
   private readonly listenConnectionConfig: PoolConfig;
   private readonly subscriptions = new Set<NotificationListener>();
+  private readonly notifier: CoalescingNotifier;
   private readonly replicaReadsEnabled: boolean;
   private readonly defaultReadConsistency: ReadConsistency;
   private readonly sessionWaitMs: number;
@@ -145,6 +148,9 @@ export class DatabaseRouter implements SqlExecutor {
         max: pool.options.max,
       })),
     );
+    this.notifier = new CoalescingNotifier(async (channels) => {
+      await this.run(this.primary, 'write', "SELECT pg_notify(channel, '') FROM unnest($1::text[]) AS channel", [channels]);
+    }, this.logger);
     if (this.replicaReadsEnabled) this.monitor.start();
   }
 
@@ -201,12 +207,13 @@ export class DatabaseRouter implements SqlExecutor {
    * Runs `work` in one transaction on the primary: BEGIN, then COMMIT if it resolves or ROLLBACK
    * if it throws (the error is rethrown). Every statement must go through `tx`; the router's own
    * methods would run on other connections, outside the transaction, and `read()` refuses to.
-   * The WAL position right after COMMIT becomes the session's consistency token.
+   * The WAL position right after COMMIT becomes the session's consistency token, and the
+   * notifications asked for with `tx.notifyAfterCommit` are sent.
    */
-  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: TransactionExecutor) => Promise<T>): Promise<T> {
     this.assertOpen();
     const client = await this.primary.pool.connect().catch(rethrowAsUnavailable);
-    const transactionExecutor = new TransactionExecutor(client, this.primary.node, this.primary.pool, this.slowQueryLog);
+    const transactionExecutor = new ClientTransactionExecutor(client, this.primary.node, this.primary.pool, this.slowQueryLog);
     let releaseError: Error | undefined;
     // A checked-out client has no pool listener: a connection lost mid-transaction (a restarted
     // primary) would emit an unhandled 'error' and crash the process. The statement in flight
@@ -224,6 +231,7 @@ export class DatabaseRouter implements SqlExecutor {
         'COMMIT; SELECT pg_current_wal_lsn()::text AS position',
       )) as unknown as QueryResult[];
       this.observeWritePosition((committed[1]?.rows[0] as { position?: string } | undefined)?.position);
+      for (const channel of transactionExecutor.channelsToNotify) this.notifier.notify(channel);
       return result;
     } catch (error) {
       try {
@@ -295,7 +303,7 @@ export class DatabaseRouter implements SqlExecutor {
     this.unreportPools();
     const listeners = [...this.subscriptions];
     this.subscriptions.clear();
-    await Promise.all([...listeners.map((listener) => listener.close()), this.monitor.stop()]);
+    await Promise.all([...listeners.map((listener) => listener.close()), this.monitor.stop(), this.notifier.flush()]);
     await Promise.all([this.primary, ...this.replicas].map(({ pool }) => pool.end()));
   }
 
@@ -421,7 +429,9 @@ export class DatabaseRouter implements SqlExecutor {
 }
 
 /** The connection a transaction is bound to; refuses use once the transaction has ended. */
-class TransactionExecutor implements SqlExecutor {
+class ClientTransactionExecutor implements TransactionExecutor {
+  /** Sent by `transaction()` once COMMIT has succeeded. */
+  readonly channelsToNotify = new Set<string>();
   private finished = false;
 
   constructor(
@@ -432,17 +442,26 @@ class TransactionExecutor implements SqlExecutor {
   ) {}
 
   async query<Row extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryRows<Row>> {
-    if (this.finished) {
-      // The connection is back in the pool, maybe inside someone else's transaction by now.
-      throw new Error('transaction executor used after its transaction ended; run every statement inside the work callback');
-    }
+    this.assertInTransaction();
     const slowQueries = this.slowQueryLog && { log: this.slowQueryLog, explainPool: this.explainPool };
     const { rows, rowCount } = await runMeasured<Row>({ node: this.node, pool: this.client }, 'transaction', text, params, slowQueries);
     return { rows, rowCount };
   }
 
+  notifyAfterCommit(channel: string): void {
+    this.assertInTransaction();
+    this.channelsToNotify.add(channel);
+  }
+
   finish(): void {
     this.finished = true;
+  }
+
+  private assertInTransaction(): void {
+    // Once finished, the connection is back in the pool, maybe inside someone else's transaction.
+    if (this.finished) {
+      throw new Error('transaction executor used after its transaction ended; run every statement inside the work callback');
+    }
   }
 }
 

@@ -97,6 +97,17 @@ export interface SqlExecutor {
   query<Row extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryRows<Row>>;
 }
 
+/** What a transaction's work runs its statements through: the connection the transaction is bound to. */
+export interface TransactionExecutor extends SqlExecutor {
+  /**
+   * NOTIFYs `channel` once this transaction has committed, and not at all if it rolls back.
+   * Prefer it to a NOTIFY inside the transaction, which makes every notifying commit wait for
+   * the one before it; these are sent after the commit and a burst of them is folded into a few
+   * (see `CoalescingNotifier`). A listener hears of the commit after it is visible.
+   */
+  notifyAfterCommit(channel: string): void;
+}
+
 /** A live LISTEN; `close()` stops it and releases its dedicated connection. */
 export interface DatabaseNotificationSubscription {
   close(): Promise<void>;

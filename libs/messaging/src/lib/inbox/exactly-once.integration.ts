@@ -12,7 +12,7 @@ import { retryTopology } from '../consumer/retry-topics';
 import { EVENT_ID_HEADER } from '../event-headers';
 import { EventPublisher } from '../event-publisher';
 import { enqueueOutboxEvent } from '../outbox/outbox-enqueue';
-import { outboxKeyOrderMigration, outboxMigration } from '../outbox/outbox-migration';
+import { outboxDeleteOnPublishMigration, outboxKeyOrderMigration, outboxMigration } from '../outbox/outbox-migration';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { createKafkaClient } from '../kafka/kafka-client';
 import { deleteConsumerGroups, deleteTopics, ensureTopics } from '../topic-admin';
@@ -90,6 +90,7 @@ describe('inbox and outbox: effects happen exactly once', () => {
       migrations: [
         outboxMigration(schema),
         outboxKeyOrderMigration(schema),
+        outboxDeleteOnPublishMigration(schema),
         inboxMigration(schema),
         { id: 'test-effects', sql: effectsTableSql(schema) },
       ],

@@ -1,4 +1,4 @@
-import { type DatabaseRouter, type SqlExecutor } from '@workshop/db';
+import { type DatabaseRouter, type TransactionExecutor } from '@workshop/db';
 import { type EventContext } from '../consumer/event-context';
 import { UnprocessableEventError } from '../consumer/unprocessable-event.error';
 import { inboxDuplicatesTotal } from '../messaging-metrics';
@@ -40,7 +40,7 @@ export class Inbox {
    *
    * @throws UnprocessableEventError when the event has no `x-event-id` header (nothing to deduplicate on).
    */
-  async processOnce<T>(context: EventContext, work: (tx: SqlExecutor) => Promise<T>): Promise<InboxOutcome<T>> {
+  async processOnce<T>(context: EventContext, work: (tx: TransactionExecutor) => Promise<T>): Promise<InboxOutcome<T>> {
     const eventId = context.eventId;
     if (eventId === undefined) throw new UnprocessableEventError('the event has no x-event-id header: the inbox cannot deduplicate it');
     return this.db.transaction(async (tx): Promise<InboxOutcome<T>> => {
@@ -69,7 +69,7 @@ export class Inbox {
    */
   async processBatchOnce<T>(
     contexts: readonly EventContext[],
-    work: (tx: SqlExecutor, newEvents: readonly number[]) => Promise<T>,
+    work: (tx: TransactionExecutor, newEvents: readonly number[]) => Promise<T>,
   ): Promise<InboxBatchOutcome<T>> {
     const first = contexts[0];
     if (first === undefined) return { processed: false };

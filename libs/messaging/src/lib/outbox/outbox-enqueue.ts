@@ -1,5 +1,5 @@
 import { type TopicContract } from '@workshop/contracts';
-import { type SqlExecutor } from '@workshop/db';
+import { type TransactionExecutor } from '@workshop/db';
 import { currentCorrelationId } from '@workshop/observability';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SCHEMA_VERSION_HEADER, withCorrelationId } from '../event-headers';
 import { nextTraceparent, TRACEPARENT_HEADER } from '../trace-context';
@@ -34,7 +34,7 @@ export interface OutboxEvent<P> {
  * version, the W3C `traceparent` (continuing the trace of the event being handled, if any) and
  * the correlation id of the current request. They travel to the consumer as Kafka headers.
  */
-export async function enqueueOutboxEvent<P>(tx: SqlExecutor, schema: string, event: OutboxEvent<P>): Promise<void> {
+export async function enqueueOutboxEvent<P>(tx: TransactionExecutor, schema: string, event: OutboxEvent<P>): Promise<void> {
   const headers = withCorrelationId(
     {
       [EVENT_TYPE_HEADER]: event.type ?? event.topic.name,
@@ -52,15 +52,7 @@ export async function enqueueOutboxEvent<P>(tx: SqlExecutor, schema: string, eve
     event.topic.encode(event.payload),
     JSON.stringify(headers),
   ]);
-  // Delivered on commit, dropped on rollback. One per transaction is enough (Postgres would fold
-  // identical ones anyway), and each costs a round trip, so later events of the transaction skip it.
-  const channel = outboxChannel(schema);
-  const notified = notifiedChannels.get(tx) ?? new Set<string>();
-  if (notified.has(channel)) return;
-  await tx.query('SELECT pg_notify($1, $2)', [channel, '']);
-  notified.add(channel);
-  notifiedChannels.set(tx, notified);
+  // The relay is told once the transaction commits (never if it rolls back), not by a NOTIFY in
+  // the transaction: that would make every enqueueing commit wait for the one before it.
+  tx.notifyAfterCommit(outboxChannel(schema));
 }
-
-/** The outbox channels each live transaction has notified; a transaction's executor is its key. */
-const notifiedChannels = new WeakMap<SqlExecutor, Set<string>>();

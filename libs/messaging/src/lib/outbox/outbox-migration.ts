@@ -13,7 +13,8 @@ import { outboxTable } from './outbox-naming';
  * - `headers` holds the correlation id and event id captured when the event was enqueued.
  *
  * The partial index covers only unpublished rows: the relay's query and the backlog count stay
- * as cheap with a million published rows as with none.
+ * as cheap with a million published rows as with none. (Since `outboxDeleteOnPublishMigration`
+ * published rows are deleted instead, and the indexes cover the whole table.)
  */
 export function outboxMigration(schema: string): Migration {
   const table = outboxTable(schema);
@@ -45,5 +46,26 @@ export function outboxKeyOrderMigration(schema: string): Migration {
   return {
     id: 'messaging_outbox_v2_key_order',
     sql: `CREATE INDEX outbox_unpublished_key_idx ON ${table} (message_key, sequence) WHERE published_at IS NULL;`,
+  };
+}
+
+/**
+ * Third outbox migration: the relay deletes a row once Kafka has acknowledged it, instead of
+ * stamping `published_at` on it. The table then holds only the backlog: it stays small however
+ * long the service runs (marked rows were never removed), and a delete writes no new row version
+ * and no index entries where the update wrote both. Kafka is the record of published events from
+ * then on, as with Debezium's outbox router. Rows already published are removed; the partial
+ * indexes go with the column and come back as plain ones. List it after `outboxKeyOrderMigration`.
+ */
+export function outboxDeleteOnPublishMigration(schema: string): Migration {
+  const table = outboxTable(schema);
+  return {
+    id: 'messaging_outbox_v3_delete_on_publish',
+    sql: `
+      DELETE FROM ${table} WHERE published_at IS NOT NULL;
+      ALTER TABLE ${table} DROP COLUMN published_at;
+      CREATE INDEX outbox_sequence_idx ON ${table} (sequence);
+      CREATE INDEX outbox_key_sequence_idx ON ${table} (message_key, sequence);
+    `,
   };
 }

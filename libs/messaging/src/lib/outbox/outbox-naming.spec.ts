@@ -1,4 +1,4 @@
-import { outboxMigration } from './outbox-migration';
+import { outboxDeleteOnPublishMigration, outboxMigration } from './outbox-migration';
 import { outboxChannel, outboxTable } from './outbox-naming';
 
 describe('outbox naming', () => {
@@ -23,5 +23,12 @@ describe('outbox naming', () => {
     expect(migration.id).toBe('messaging_outbox_v1');
     expect(migration.sql).toContain('CREATE TABLE "order_service".outbox');
     expect(migration.sql).toMatch(/CREATE INDEX \S+ ON "order_service"\.outbox \(sequence\) WHERE published_at IS NULL/);
+  });
+
+  it('builds the delete-on-publish migration for the same schema', () => {
+    const migration = outboxDeleteOnPublishMigration('order_service');
+    expect(migration.id).toBe('messaging_outbox_v3_delete_on_publish');
+    expect(migration.sql).toContain('ALTER TABLE "order_service".outbox DROP COLUMN published_at');
+    expect(migration.sql).toMatch(/CREATE INDEX \S+ ON "order_service"\.outbox \(sequence\);/);
   });
 });

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { type DatabaseNotificationSubscription, type DatabaseRouter, type SqlExecutor } from '@workshop/db';
 import { createLogger, type Logger } from '@workshop/observability';
 import { backoffDelayMs, sleepUnlessAborted, type BackoffPolicy } from '../backoff';
@@ -17,7 +18,7 @@ export interface OutboxRelayOptions {
   publisher: OutboxPublisher;
   /** The schema whose `outbox` table this relay drains. */
   schema: string;
-  /** Rows claimed, published and marked per transaction. Default 100. */
+  /** Rows claimed, published and deleted per transaction. Default 100. */
   batchSize?: number;
   /** Longest wait between two looks at the table when no notification arrives. Default 1000 ms. */
   pollIntervalMs?: number;
@@ -39,18 +40,22 @@ interface OutboxRow {
 /** After a failed cycle (Kafka or Postgres unreachable): 500 ms, 1 s, 2 s, ... up to 30 s. */
 const FAILURE_BACKOFF: BackoffPolicy = { initialDelayMs: 500, maxDelayMs: 30_000 };
 
+/** How often the backlog gauges are refreshed while the relay has work queued. */
+const BUSY_BACKLOG_COUNT_INTERVAL_MS = 1000;
+
 /**
  * Moves events from a schema's outbox table to Kafka: the second half of the transactional
  * outbox.
  *
- * Each cycle claims the oldest unpublished rows with `FOR UPDATE SKIP LOCKED`, publishes them in
- * one call, marks them published and commits. Rows stay locked until that commit, so relays in
- * several instances of a service share the work without publishing a row twice; if Kafka fails,
+ * Each cycle claims the oldest rows with `FOR UPDATE SKIP LOCKED`, publishes them in one call,
+ * deletes them and commits, so the table holds only the backlog. Rows stay locked until that
+ * commit, so relays in several instances of a service share the work without publishing a row twice; if Kafka fails,
  * the transaction rolls back and the rows wait for the next cycle, so nothing is lost. If the
  * process dies between Kafka's acknowledgement and the commit, the batch is published again:
  * delivery is at least once, and consumers deduplicate on the `x-event-id` header if they must.
  *
- * A cycle starts when `enqueueOutboxEvent` NOTIFYs the schema's channel, or after
+ * A cycle starts when the schema's channel is notified (`enqueueOutboxEvent` asks for that once
+ * its transaction commits), or after
  * `pollIntervalMs` without one (the safety net for a lost notification or a LISTEN connection
  * being re-established), or at once if the previous batch was full.
  */
@@ -70,6 +75,7 @@ export class OutboxRelay {
   /** Set by a notification; a cycle that starts afterwards will see whatever it announced. */
   private workAnnounced = false;
   private wakeUp: (() => void) | undefined;
+  private backlogCountedAt = 0;
 
   constructor(options: OutboxRelayOptions) {
     this.db = options.db;
@@ -130,18 +136,20 @@ export class OutboxRelay {
         await sleepUnlessAborted(retryInMs, signal);
         continue;
       }
-      await this.refreshBacklog();
-      if (!batchWasFull) await this.waitForWork();
+      const moreWorkWaiting = batchWasFull || this.workAnnounced;
+      // Counting the backlog costs about as much as a small cycle: while busy it is counted once
+      // per interval, and always before going idle, so the gauges never rest on a stale count.
+      if (!moreWorkWaiting || performance.now() - this.backlogCountedAt >= BUSY_BACKLOG_COUNT_INTERVAL_MS) await this.refreshBacklog();
+      if (!moreWorkWaiting) await this.waitForWork();
     }
   }
 
-  /** Claims, publishes and marks one batch in one transaction. Returns how many rows it published. */
+  /** Claims, publishes and deletes one batch in one transaction. Returns how many rows it published. */
   private async relayOneBatch(): Promise<number> {
     this.workAnnounced = false;
     const published = await this.db.transaction(async (tx) => {
       const { rows: claimed } = await tx.query<OutboxRow>(
         `SELECT id, sequence, topic, message_key, payload, headers, created_at, pg_current_wal_lsn()::text AS consistency_token FROM ${this.table}
-         WHERE published_at IS NULL
          ORDER BY sequence
          LIMIT $1
          FOR UPDATE SKIP LOCKED`,
@@ -158,11 +166,11 @@ export class OutboxRelay {
           headers: withConsistencyToken(row.headers ?? {}, row.consistency_token),
         })),
       );
-      await tx.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((row) => row.id)]);
+      await tx.query(`DELETE FROM ${this.table} WHERE id = ANY($1::uuid[])`, [rows.map((row) => row.id)]);
       return rows;
     });
     // Counted after the commit: a batch rolled back after publishing will be published (and
-    // counted) again, and the counter should match the rows marked published.
+    // counted) again, and the counter should match the rows removed as published.
     const now = Date.now();
     for (const row of published) {
       outboxPublishedTotal.inc({ topic: row.topic });
@@ -184,7 +192,7 @@ export class OutboxRelay {
     const { rows: blocked } = await tx.query<{ message_key: string }>(
       `SELECT DISTINCT waiting.message_key FROM ${this.table} waiting
          JOIN unnest($1::text[], $2::bigint[]) AS claimed(message_key, oldest_sequence) USING (message_key)
-        WHERE waiting.published_at IS NULL AND waiting.sequence < claimed.oldest_sequence`,
+        WHERE waiting.sequence < claimed.oldest_sequence`,
       [[...oldestClaimedByKey.keys()], [...oldestClaimedByKey.values()]],
     );
     if (blocked.length === 0) return [...claimed];
@@ -193,10 +201,11 @@ export class OutboxRelay {
   }
 
   private async refreshBacklog(): Promise<void> {
+    this.backlogCountedAt = performance.now();
     try {
       const { rows } = await this.db.query<{ backlog: number; oldest_age_seconds: number | null }>(
         `SELECT count(*)::int AS backlog, EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS oldest_age_seconds
-           FROM ${this.table} WHERE published_at IS NULL`,
+           FROM ${this.table}`,
       );
       outboxBacklog.set({ schema: this.schema }, rows[0]?.backlog ?? 0);
       outboxOldestAge.set({ schema: this.schema }, Math.max(0, rows[0]?.oldest_age_seconds ?? 0));

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CREDIT_REJECTED_TOPIC, CREDIT_RELEASED_TOPIC, CREDIT_RESERVED_TOPIC, type eventsV1 } from '@workshop/contracts';
-import { type SqlExecutor } from '@workshop/db';
+import { type TransactionExecutor } from '@workshop/db';
 import {
   type EventConsumer,
   type EventContext,
@@ -53,7 +53,7 @@ export class OrderSagaConsumer extends EventHandlers {
   private async applyOnce(
     event: { eventId: string; orderId: string },
     context: EventContext,
-    apply: (tx: SqlExecutor) => Promise<boolean>,
+    apply: (tx: TransactionExecutor) => Promise<boolean>,
   ): Promise<void> {
     if (!UUID.test(event.orderId)) throw new UnprocessableEventError(`${context.topic} ${event.eventId} has no valid orderId`);
     await this.inbox.processOnce(context, async (tx) => {

@@ -1,5 +1,5 @@
 import type { Migration } from '@workshop/db';
-import { inboxMigration, outboxKeyOrderMigration, outboxMigration } from '@workshop/messaging';
+import { inboxMigration, outboxDeleteOnPublishMigration, outboxKeyOrderMigration, outboxMigration } from '@workshop/messaging';
 
 /** order-service owns the `orders` schema; no other service reads or writes it. */
 export const ORDER_SCHEMA = 'orders';
@@ -51,4 +51,5 @@ export const ORDER_MIGRATIONS: readonly Migration[] = [
   },
   // The saga's consumer records the credit events it applied here, with their effects.
   inboxMigration(ORDER_SCHEMA),
+  outboxDeleteOnPublishMigration(ORDER_SCHEMA),
 ];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ORDER_CANCELLED_TOPIC, ORDER_PLACED_TOPIC, ORDER_STATUS_CHANGED_TOPIC, type eventsV1, orderV1 } from '@workshop/contracts';
-import { type DatabaseRouter, type SqlExecutor } from '@workshop/db';
+import { type DatabaseRouter, type SqlExecutor, type TransactionExecutor } from '@workshop/db';
 import { enqueueOutboxEvent } from '@workshop/messaging';
 import type { KeysetPosition } from '@workshop/pagination';
 import { ORDER_SCHEMA } from './order.migrations';
@@ -120,7 +120,7 @@ export class OrderRepository {
    * user-service releases the credit when it sees the cancellation). Returns false for an
    * unknown order.
    */
-  async applyCreditDecision(tx: SqlExecutor, orderId: string, credit: CreditOutcome, decidedAt: Date): Promise<boolean> {
+  async applyCreditDecision(tx: TransactionExecutor, orderId: string, credit: CreditOutcome, decidedAt: Date): Promise<boolean> {
     const row = await lockOrder(tx, orderId);
     if (row === undefined) return false;
     await this.settleWithCredit(tx, row, credit, decidedAt);
@@ -128,7 +128,7 @@ export class OrderRepository {
   }
 
   /** Records that user-service gave a cancelled order's credit back: the saga's last step. False for an unknown order. */
-  async recordCreditReleased(tx: SqlExecutor, orderId: string, releasedAt: Date): Promise<boolean> {
+  async recordCreditReleased(tx: TransactionExecutor, orderId: string, releasedAt: Date): Promise<boolean> {
     const row = await lockOrder(tx, orderId);
     if (row === undefined) return false;
     await recordStep(tx, row, 'CREDIT_RELEASED', '', releasedAt);
@@ -164,7 +164,12 @@ export class OrderRepository {
     }));
   }
 
-  private async settleWithCredit(tx: SqlExecutor, row: OrderRow, credit: CreditOutcome, decidedAt: Date): Promise<PlacedOrder | undefined> {
+  private async settleWithCredit(
+    tx: TransactionExecutor,
+    row: OrderRow,
+    credit: CreditOutcome,
+    decidedAt: Date,
+  ): Promise<PlacedOrder | undefined> {
     const step: StoredStep = credit.reserved ? 'CREDIT_RESERVED' : 'CREDIT_REJECTED';
     const reason = credit.reserved ? null : credit.reason;
     if (row.status !== 'PLACED') {
@@ -235,7 +240,7 @@ async function lockOrder(tx: SqlExecutor, orderId: string): Promise<OrderRow | u
 }
 
 async function changeStatus(
-  tx: SqlExecutor,
+  tx: TransactionExecutor,
   row: OrderRow,
   change: { status: StoredStatus; step: StoredStep; reason: string | null },
   occurredAt: Date,
@@ -262,7 +267,12 @@ async function recordStep(tx: SqlExecutor, order: OrderRow, step: StoredStep, de
 }
 
 /** order.status-changed, what the gateway pushes to WebSocket clients; keyed by user id like every order event. */
-async function enqueueStatusChanged(tx: SqlExecutor, order: OrderRow, previous: StoredStatus | undefined, occurredAt: Date): Promise<void> {
+async function enqueueStatusChanged(
+  tx: TransactionExecutor,
+  order: OrderRow,
+  previous: StoredStatus | undefined,
+  occurredAt: Date,
+): Promise<void> {
   const payload: eventsV1.OrderStatusChanged = {
     eventId: randomUUID(),
     orderId: order.id,

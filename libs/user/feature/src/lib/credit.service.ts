@@ -9,7 +9,7 @@ import {
   type moneyV1,
   type userV1,
 } from '@workshop/contracts';
-import { type DatabaseRouter, type SqlExecutor } from '@workshop/db';
+import { type DatabaseRouter, type TransactionExecutor } from '@workshop/db';
 import { assertMayRead, type CallerIdentity } from '@workshop/grpc';
 import { enqueueOutboxEvent, type EventContext, type Inbox, runInEventScope } from '@workshop/messaging';
 import { CreditRepository, type CreditDecision } from './credit.repository';
@@ -97,7 +97,7 @@ export class CreditService {
   }
 
   private async publishDecision(
-    tx: SqlExecutor,
+    tx: TransactionExecutor,
     order: { orderId: string; userId: string; total: moneyV1.Money },
     decision: CreditDecision,
   ): Promise<void> {

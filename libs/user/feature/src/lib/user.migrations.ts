@@ -1,5 +1,5 @@
 import type { Migration } from '@workshop/db';
-import { inboxMigration, outboxKeyOrderMigration, outboxMigration } from '@workshop/messaging';
+import { inboxMigration, outboxDeleteOnPublishMigration, outboxKeyOrderMigration, outboxMigration } from '@workshop/messaging';
 
 /** user-service owns the `users` schema; no other service reads or writes it. */
 export const USER_SCHEMA = 'users';
@@ -97,4 +97,5 @@ export const USER_MIGRATIONS: readonly Migration[] = [
   // user-service publishes the saga's credit events through its own outbox.
   outboxMigration(USER_SCHEMA),
   outboxKeyOrderMigration(USER_SCHEMA),
+  outboxDeleteOnPublishMigration(USER_SCHEMA),
 ];
