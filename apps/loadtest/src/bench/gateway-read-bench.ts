@@ -54,7 +54,12 @@ export async function runGatewayReadBench(log: (message: string) => void = conso
   const up = await upInfrastructure({ env });
   const bare = await startBareChain(up.config.redis.url);
   // One client address and one user at full speed: the gateway's rate limits would be what is measured.
-  const system = await startSystem({ ports: loadTestPorts(env), env: { LOG_LEVEL: 'error', RATE_LIMIT_ENABLED: 'false' } });
+  // The cache's memory tier off: every hit is then a Redis hit, the same hop the bare chain makes
+  // (with it on, user-service answered from its own memory and the gateway's path skipped Redis).
+  const system = await startSystem({
+    ports: loadTestPorts(env),
+    env: { LOG_LEVEL: 'error', RATE_LIMIT_ENABLED: 'false', CACHE_MEMORY_ENABLED: 'false' },
+  });
   try {
     const seedClient = new HttpClient(system.gatewayUrl, { maxSockets: 4, timeoutMs: 10_000 });
     const user = await createUser(seedClient, `bench-${Date.now()}@example.com`, 'Bench user');

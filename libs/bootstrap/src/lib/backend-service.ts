@@ -5,7 +5,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CapacityModelInterceptor, type CapacityModel } from '@workshop/capacity';
 import { GrpcErrorInterceptor } from '@workshop/errors';
 import { GrpcContextInterceptor, GrpcHealthReporter, type ReflectablePackage, addReflection } from '@workshop/grpc';
+import { ConsistencyTokenInterceptor, RequestObservabilityInterceptor } from '@workshop/observability';
 import { createHttpApplication, type HttpApplicationOptions } from './http-application';
+import { InterceptorChain } from './interceptor-chain';
 
 export interface BackendServiceOptions extends HttpApplicationOptions {
   grpc: {
@@ -31,9 +33,18 @@ export async function startBackendService(featureModule: DynamicModule, options:
   // The gRPC server shares the application's interceptors (inheritAppConfig), and registers its
   // handlers as soon as it is connected: the error mapping must be in place before that.
   // Observability, installed first, runs outermost and records the status the mapping produced;
-  // the request context (correlation id, caller, deadline) is entered next, so the error mapping's
-  // log lines carry it too.
-  app.useGlobalInterceptors(new GrpcContextInterceptor(), new GrpcErrorInterceptor(options.logger));
+  // then the consistency session the handler reads and writes; the request context (correlation
+  // id, caller, deadline) is entered next, so the error mapping's log lines carry it too. They act
+  // on gRPC calls only: the HTTP side's context is entered in Fastify hooks (createHttpApplication).
+  // One chain, so Nest wraps them once per call instead of four times (interceptor-chain.ts).
+  app.useGlobalInterceptors(
+    new InterceptorChain(
+      new RequestObservabilityInterceptor(),
+      new ConsistencyTokenInterceptor(),
+      new GrpcContextInterceptor(),
+      new GrpcErrorInterceptor(options.logger),
+    ),
+  );
   // Innermost: a call's wait for a slot counts in its recorded duration, as a full server's queue would.
   if (options.capacity) app.useGlobalInterceptors(new CapacityModelInterceptor(options.capacity));
   app.connectMicroservice<MicroserviceOptions>(

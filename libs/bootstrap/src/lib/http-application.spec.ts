@@ -1,12 +1,21 @@
-import { Controller, Get, type DynamicModule, Module } from '@nestjs/common';
+import { Body, Controller, Get, type DynamicModule, Module, NotFoundException, Post } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createLogger, currentCorrelationId, READINESS_CHECKS } from '@workshop/observability';
+import { createLogger, currentConsistencySession, currentCorrelationId, READINESS_CHECKS } from '@workshop/observability';
 import { createHttpApplication } from './http-application';
 
 @Controller('probe')
 class ProbeController {
   @Get()
   probe(): { correlationId: string | undefined } {
+    return { correlationId: currentCorrelationId() };
+  }
+
+  /** Stands for a write: the session hears of a newer position, as from a commit or a service's answer. */
+  @Post()
+  async write(@Body() body: { fail?: boolean }): Promise<{ correlationId: string | undefined }> {
+    await new Promise((resolve) => setImmediate(resolve));
+    currentConsistencySession()?.observe('0/2A');
+    if (body.fail) throw new NotFoundException();
     return { correlationId: currentCorrelationId() };
   }
 }
@@ -53,6 +62,29 @@ describe('createHttpApplication', () => {
 
     expect(response.json()).toEqual({ correlationId: 'req-1' });
     expect(response.headers['x-correlation-id']).toBe('req-1');
+  });
+
+  it('keeps the context through a request body and across awaits, and returns the session token on success only', async () => {
+    const app = await start(true);
+
+    // Over a real socket, as a client sends it: the body is read before the handler runs.
+    await app.listen(0, '127.0.0.1');
+    const url = `${await app.getUrl()}/probe`;
+    const post = (headers: Record<string, string>, body: unknown) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    const written = await post({ 'x-correlation-id': 'req-2', 'x-consistency-token': '0/1' }, { fail: false });
+    const failed = await post({ 'x-consistency-token': '0/1' }, { fail: true });
+
+    expect(await written.json()).toEqual({ correlationId: 'req-2' });
+    expect(written.headers.get('x-consistency-token')).toBe('0/2A');
+    expect(written.headers.get('set-cookie')).toContain('consistency_token=0/2A');
+    expect(failed.status).toBe(404);
+    expect(failed.headers.get('x-consistency-token')).toBeNull();
+    expect(failed.headers.get('x-correlation-id')).not.toBeNull();
   });
 
   it('reports readiness from the feature module checks, naming what failed but not why', async () => {

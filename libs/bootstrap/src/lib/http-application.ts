@@ -2,12 +2,11 @@ import { type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
-  ConsistencyTokenInterceptor,
   type Logger,
   NestLoggerAdapter,
   OperationsController,
-  RequestObservabilityInterceptor,
   registerHttpMetrics,
+  registerHttpRequestContext,
   startProcessMetrics,
 } from '@workshop/observability';
 
@@ -44,9 +43,11 @@ export async function createHttpApplication(
     // Fail start-up with the real error instead of Nest's process.exit on a provider failure.
     abortOnError: false,
   });
-  registerHttpMetrics(app.getHttpAdapter().getInstance());
-  // Observability first (outermost), then the consistency session the handler reads and writes.
-  app.useGlobalInterceptors(new RequestObservabilityInterceptor(), new ConsistencyTokenInterceptor());
+  const fastify = app.getHttpAdapter().getInstance();
+  registerHttpMetrics(fastify);
+  // The correlation id and consistency session in Fastify hooks, not Nest interceptors: HTTP
+  // routes then run with no interceptor, which skips Nest's rxjs pipeline on every request.
+  registerHttpRequestContext(fastify);
   if (options.shutdownTimeoutMs !== false) closeOnSignals(app, options.logger, options.shutdownTimeoutMs ?? 10_000);
   return app;
 }

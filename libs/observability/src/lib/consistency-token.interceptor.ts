@@ -26,15 +26,14 @@ const COOKIE_MAX_AGE_SECONDS = 300;
  *
  * The handler runs inside the session, so the database router reads it for `session` reads and
  * records each commit in it, and outgoing gRPC calls forward it (`callUnary`).
+ *
+ * This interceptor does the gRPC side; the HTTP side is done in Fastify hooks by
+ * `registerHttpRequestContext` (with the helpers below), which keeps HTTP routes free of Nest
+ * interceptors and their per-request cost.
  */
 @Injectable()
 export class ConsistencyTokenInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() === 'http') {
-      const request = context.switchToHttp().getRequest<FastifyRequest>();
-      const reply = context.switchToHttp().getResponse<FastifyReply>();
-      return runInSession(consistencyTokenFromHttpRequest(request), next, (session) => writeConsistencyTokenToReply(reply, session.token));
-    }
     if (context.getType() === 'rpc') {
       const metadata = context.switchToRpc().getContext<Metadata>();
       const call = context.getArgByIndex<ServerUnaryCall<unknown, unknown> | undefined>(2);

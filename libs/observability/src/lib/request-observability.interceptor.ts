@@ -1,32 +1,17 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Observable, tap } from 'rxjs';
-import { CORRELATION_ID_HEADER, currentCorrelationId, runWithCorrelationId } from './correlation';
+import { type Observable, tap } from 'rxjs';
 import { requestDuration, requestsTotal } from './metrics';
 
 /**
- * Gives every inbound HTTP request a correlation id for its whole async life, and measures gRPC
- * calls (HTTP is measured by `registerHttpMetrics`, which also sees requests that
- * never reach a handler, such as 404s).
- *
- * The handler runs inside `runWithCorrelationId` at subscription time: Nest subscribes to the
- * returned Observable after `intercept` returns, so entering the context any earlier would lose it.
+ * Measures every gRPC call a service handles, by method and status (HTTP is measured by
+ * `registerHttpMetrics`, which also sees requests that never reach a handler, such as 404s; the
+ * HTTP request context is entered by `registerHttpRequestContext`, in Fastify hooks, so that HTTP
+ * routes run with no Nest interceptor at all).
  */
 @Injectable()
 export class RequestObservabilityInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() === 'http') {
-      const request = context.switchToHttp().getRequest<FastifyRequest>();
-      const reply = context.switchToHttp().getResponse<FastifyReply>();
-      const received = headerValue(request.headers[CORRELATION_ID_HEADER]);
-      return new Observable((subscriber) =>
-        runWithCorrelationId(received, () => {
-          void reply.header(CORRELATION_ID_HEADER, currentCorrelationId());
-          return next.handle().subscribe(subscriber);
-        }),
-      );
-    }
     if (context.getType() === 'rpc') {
       // The call's context (correlation id and the rest) is restored from its metadata by the
       // gRPC lib's GrpcContextInterceptor, which runs inside this one.
@@ -41,10 +26,6 @@ export class RequestObservabilityInterceptor implements NestInterceptor {
     }
     return next.handle();
   }
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** The status an error will leave the server with: mapped RpcExceptions carry `{ code }`. */
