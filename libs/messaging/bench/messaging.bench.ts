@@ -11,6 +11,9 @@
  *      applies each fetched batch's effects through `Inbox.processBatchOnce`. Events/s from the
  *      first commit to the last effect; once with one event per transaction (the primary figure),
  *      once with several per transaction (a producer that commits events together).
+ *    - Postgres alone: the same writers commit one-row transactions with no outbox, no relay and
+ *      no consumer: the most commits per second this machine's Postgres takes from them, the
+ *      ceiling of any path that commits each event on its own.
  * 2. Latency at a fixed rate, open loop (each event is sent when it is due, whether or not the
  *    earlier ones are done, so a slow path cannot slow the load down and hide its own queueing):
  *    raw send-to-consume, and full-path commit-to-effect (the effect's transaction committed).
@@ -194,6 +197,7 @@ class FullPath {
         outboxDeleteOnPublishMigration(schema),
         inboxMigration(schema),
         { id: 'bench-effects', sql: effectsTableSql(schema) },
+        { id: 'bench-commits', sql: `CREATE TABLE "${schema}".commits (sequence int NOT NULL)` },
       ],
       logger,
     });
@@ -215,6 +219,11 @@ class FullPath {
       }
     });
     for (let sequence = sequences.first; sequence < sequences.end; sequence += 1) this.log.sent(sequence);
+  }
+
+  /** One transaction writing one row, shaped like a writer's but with no outbox: what Postgres alone costs. */
+  async commitAlone(sequence: number): Promise<void> {
+    await this.producerDb.transaction((tx) => tx.query(`INSERT INTO "${schema}".commits (sequence) VALUES ($1)`, [sequence]));
   }
 
   async effectsApplied(): Promise<number> {
@@ -317,6 +326,13 @@ async function fullPathThroughput(fullPath: FullPath, sequences: Sequences, even
   return (sequences.end - sequences.first) / ((last - startedAt) / 1000);
 }
 
+/** Postgres's ceiling for one-event transactions: the writers commit one row each, as fast as they go. */
+async function postgresCommitsPerSecond(fullPath: FullPath, count: number): Promise<number> {
+  const startedAt = performance.now();
+  await forEachConcurrently({ first: 0, end: count }, WRITERS, (sequence) => fullPath.commitAlone(sequence));
+  return count / ((performance.now() - startedAt) / 1000);
+}
+
 async function main(): Promise<void> {
   const raw = new RawPath();
   const fullPath = new FullPath();
@@ -334,6 +350,7 @@ async function main(): Promise<void> {
     const rawEventsPerSecond = await rawThroughput(raw, sequencesOf(THROUGHPUT_EVENTS));
     const fullPathEventsPerSecond = await fullPathThroughput(fullPath, sequencesOf(THROUGHPUT_EVENTS));
     const batchedWritersEventsPerSecond = await fullPathThroughput(fullPath, sequencesOf(THROUGHPUT_EVENTS), EVENTS_PER_WRITER_TRANSACTION);
+    const postgresCommitCeiling = await postgresCommitsPerSecond(fullPath, THROUGHPUT_EVENTS);
     const throughputRatio = fullPathEventsPerSecond / rawEventsPerSecond;
     const batchedWritersRatio = batchedWritersEventsPerSecond / rawEventsPerSecond;
     console.log(`throughput, ${THROUGHPUT_EVENTS} events as fast as they go:`);
@@ -342,6 +359,9 @@ async function main(): Promise<void> {
       `  full path    ${fullPathEventsPerSecond.toFixed(0)} events/s  (${WRITERS} writers, one event per transaction: outbox -> relay -> Kafka -> inbox batch effect)`,
     );
     console.log(`  ratio        ${throughputRatio.toFixed(3)} (target >= 0.333)`);
+    console.log(
+      `  postgres     ${postgresCommitCeiling.toFixed(0)} commits/s  (${WRITERS} writers, one row per transaction, nothing else: the ceiling of one event per transaction; full path / ceiling ${(fullPathEventsPerSecond / postgresCommitCeiling).toFixed(3)})`,
+    );
     console.log(
       `  full path    ${batchedWritersEventsPerSecond.toFixed(0)} events/s  (${WRITERS} writers, ${EVENTS_PER_WRITER_TRANSACTION} events per transaction; ratio ${batchedWritersRatio.toFixed(3)})`,
     );
@@ -380,6 +400,8 @@ async function main(): Promise<void> {
         fullPathEventsPerSecond: Math.round(fullPathEventsPerSecond),
         throughputRatio: round(throughputRatio, 3),
         throughputRatioAtLeastOneThird: throughputRatio >= 1 / 3,
+        postgresOneRowCommitsPerSecond: Math.round(postgresCommitCeiling),
+        fullPathToPostgresCommitsRatio: round(fullPathEventsPerSecond / postgresCommitCeiling, 3),
         eventsPerWriterTransaction: EVENTS_PER_WRITER_TRANSACTION,
         batchedWritersEventsPerSecond: Math.round(batchedWritersEventsPerSecond),
         batchedWritersRatio: round(batchedWritersRatio, 3),
