@@ -4,6 +4,7 @@ import { createGateway } from './gateway.app';
 import { loadGatewayConfig } from './gateway.config';
 
 interface Operation {
+  parameters?: { name: string; in: string; required?: boolean; schema?: { type?: string; format?: string } }[];
   security?: Record<string, string[]>[];
   tags?: string[];
   responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
@@ -104,6 +105,19 @@ describe('the OpenAPI document served at /docs/openapi.json', () => {
     expect(gets.length).toBeGreaterThan(0);
     for (const { name, operation } of gets)
       expect({ name, statuses: Object.keys(operation.responses) }).toEqual({ name, statuses: expect.arrayContaining(['200', '304']) });
+  });
+
+  it('documents every :id route parameter once, as a required uuid in the path', () => {
+    const withId = operations().filter(({ name }) => name.includes('{id}'));
+
+    expect(withId.length).toBeGreaterThan(0);
+    for (const { name, operation } of withId) {
+      const idParameters = (operation.parameters ?? []).filter((parameter) => parameter.name === 'id');
+      expect({ name, idParameters }).toEqual({
+        name,
+        idParameters: [expect.objectContaining({ in: 'path', required: true, schema: expect.objectContaining({ format: 'uuid' }) })],
+      });
+    }
   });
 
   it('serves the UI with its assets from this process, not from a CDN', async () => {

@@ -8,7 +8,7 @@ import {
   startSystem,
   testSystemPorts,
 } from '@workshop/testing';
-import { type GatewayClient, gatewayClient } from './http-client';
+import { type GatewayClient, type JsonResponse, gatewayClient } from './http-client';
 
 interface GraphqlError {
   message: string;
@@ -97,6 +97,24 @@ describe('the gateway API: docs, HTTP caching, GraphQL', () => {
       expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/users', '/users/{id}', '/orders', '/graphql']));
       expect(ui.status).toBe(200);
       expect(await ui.text()).toContain('swagger-ui');
+    });
+  });
+
+  describe('route parameters', () => {
+    it('answers an :id that is not a UUID with 400 problem+json naming the field, and calls no service', async () => {
+      const responses: JsonResponse<{ code: string; errors: unknown[] }>[] = [];
+      const calls = await grpcCallsDuring(async () => {
+        for (const path of ['/users/not-a-uuid', '/users/42/orders', '/orders/0000/history']) {
+          responses.push(await gateway.get<{ code: string; errors: unknown[] }>(path, admin.authorization));
+        }
+      });
+
+      for (const response of responses) {
+        expect(response.status).toBe(400);
+        expect(response.headers.get('content-type')).toContain('application/problem+json');
+        expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'id', message: 'must be a UUID' }] });
+      }
+      expect(calls).toEqual({});
     });
   });
 

@@ -1,7 +1,7 @@
-import { Metadata, type CallOptions, type ChannelOptions, type Client } from '@grpc/grpc-js';
+import { Metadata, type CallOptions, type ChannelOptions, type Client, type ServiceError } from '@grpc/grpc-js';
 import { Transport, type ClientGrpc, type ClientProviderOptions } from '@nestjs/microservices';
 import { DomainError, fromGrpcError } from '@workshop/errors';
-import { type Observable, lastValueFrom } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { channelTarget } from './channel-target';
 import { consistencyTokenInterceptor } from './consistency-token.interceptor';
 import { contextPropagationInterceptor } from './context-propagation.interceptor';
@@ -58,7 +58,44 @@ export function grpcClientOptions(token: string | symbol, pkg: GrpcPackage, sett
   };
 }
 
-type UnaryMethod<Request, Response> = (request: Request, metadata?: Metadata) => Observable<Response>;
+/** One unary method of a grpc-js client, called as grpc-js takes it: metadata, call options, callback. */
+export type UnaryCall<Request, Response> = (
+  request: Request,
+  metadata: Metadata,
+  options: CallOptions,
+  callback: (error: ServiceError | null, response?: Response) => void,
+) => unknown;
+
+/**
+ * The unary methods of a service's grpc-js client, typed by the interface ts-proto generates for
+ * Nest (`userV1.UserServiceClient`): `getUser` takes a `GetUserRequest` and answers a
+ * `GetUserResponse`, as there, but is called on grpc-js directly.
+ */
+export type UnaryCalls<Service> = {
+  readonly [Method in keyof Service]: Service[Method] extends (request: infer Request, metadata?: Metadata) => Observable<infer Response>
+    ? UnaryCall<Request, Response>
+    : never;
+};
+
+/**
+ * The grpc-js client Nest's ClientsModule built for `serviceName` (with this system's channel
+ * options: interceptors, retries, keepalive), its unary methods bound to it.
+ *
+ * Why not `ClientGrpc.getService`: it wraps every call in an rxjs Observable that `callUnary` would
+ * only turn back into a promise; in the gateway's cache-hit read that wrapping was most of the
+ * grpc-js call path's cost. What a call does on the wire is the same: the channel, its interceptors
+ * and service config are grpc-js's, not Nest's.
+ */
+export function unaryCalls<Service>(client: ClientGrpc, serviceName: string): UnaryCalls<Service> {
+  const grpcClient = client.getClientByServiceName<Client>(serviceName);
+  const methods = Object.getPrototypeOf(grpcClient) as Record<string, unknown>;
+  const calls: Record<string, unknown> = {};
+  for (const name of Object.getOwnPropertyNames(methods)) {
+    const method = methods[name];
+    if (name !== 'constructor' && typeof method === 'function') calls[name] = method.bind(grpcClient);
+  }
+  return calls as UnaryCalls<Service>;
+}
 
 /**
  * Calls one unary RPC, with failures translated into the shared error vocabulary (a
@@ -70,24 +107,23 @@ type UnaryMethod<Request, Response> = (request: Request, metadata?: Metadata) =>
  * The channel's interceptors carry the rest: the context fields, and the consistency token both
  * ways (`consistencyTokenInterceptor`).
  */
-export async function callUnary<Request, Response>(
-  method: UnaryMethod<Request, Response>,
+export function callUnary<Request, Response>(
+  method: UnaryCall<Request, Response>,
   request: Request,
   options: { deadlineMs?: number; metadata?: Metadata } = {},
 ): Promise<Response> {
   if (inboundDeadlineExpired()) {
-    throw new DomainError('DEADLINE_EXCEEDED', 'The request ran out of time before a service it needs could be called');
+    return Promise.reject(new DomainError('DEADLINE_EXCEEDED', 'The request ran out of time before a service it needs could be called'));
   }
   const metadata = options.metadata?.clone() ?? new Metadata();
   const callOptions: CallOptions = options.deadlineMs === undefined ? {} : { deadline: outgoingDeadline(options.deadlineMs) };
-  // The generated client interface declares (request, metadata); Nest forwards any further
-  // argument to grpc-js, which takes CallOptions third. This is the one place that relies on it.
-  const withCallOptions = method as unknown as (request: Request, metadata: Metadata, callOptions: CallOptions) => Observable<Response>;
-  try {
-    return await lastValueFrom(withCallOptions(request, metadata, callOptions));
-  } catch (error) {
-    throw fromGrpcError(error);
-  }
+  return new Promise((resolve, reject) => {
+    method(request, metadata, callOptions, (error, response) => {
+      // grpc-js answers an OK status with the decoded message; protobuf has no "no message".
+      if (error) reject(fromGrpcError(error));
+      else resolve(response as Response);
+    });
+  });
 }
 
 /**

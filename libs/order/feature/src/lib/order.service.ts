@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ClientGrpc } from '@nestjs/microservices';
 import { type orderV1, userV1 } from '@workshop/contracts';
 import { DomainError, NotFoundError, PreconditionFailedError } from '@workshop/errors';
-import { assertMayRead, type CallerIdentity, callUnary, callerIdentityMetadata } from '@workshop/grpc';
+import { assertMayRead, type CallerIdentity, type UnaryCalls, callUnary, callerIdentityMetadata, unaryCalls } from '@workshop/grpc';
 import { type Logger } from '@workshop/observability';
 import { decodePageToken, resolvePageSize, toPage } from '@workshop/pagination';
 import { OrderCache } from './order.cache';
@@ -27,7 +27,7 @@ export interface OrderServiceOptions {
 
 @Injectable()
 export class OrderService {
-  private readonly userService: userV1.UserServiceClient;
+  private readonly userService: UnaryCalls<userV1.UserServiceClient>;
 
   constructor(
     private readonly orders: OrderRepository,
@@ -36,7 +36,7 @@ export class OrderService {
     @Inject(ORDER_MODULE_OPTIONS) private readonly options: OrderServiceOptions,
     @Inject(ORDER_LOGGER) private readonly logger: Logger,
   ) {
-    this.userService = userServiceClient.getService<userV1.UserServiceClient>(userV1.USER_SERVICE_NAME);
+    this.userService = unaryCalls<userV1.UserServiceClient>(userServiceClient, userV1.USER_SERVICE_NAME);
   }
 
   /**
@@ -127,7 +127,7 @@ export class OrderService {
   private async assertUserExists(caller: CallerIdentity, userId: string): Promise<void> {
     try {
       await callUnary(
-        this.userService.getUser.bind(this.userService),
+        this.userService.getUser,
         { id: userId },
         { deadlineMs: this.options.grpcDeadlineMs, metadata: callerIdentityMetadata(caller) },
       );
@@ -143,7 +143,7 @@ export class OrderService {
     order: { id: string; userId: string; currencyCode: string; totalMinor: number },
   ): Promise<CreditOutcome> {
     const answer = await callUnary(
-      this.userService.reserveCredit.bind(this.userService),
+      this.userService.reserveCredit,
       { orderId: order.id, userId: order.userId, amount: { amountMinor: order.totalMinor, currencyCode: order.currencyCode } },
       { deadlineMs: this.options.grpcDeadlineMs, metadata: callerIdentityMetadata(caller) },
     );
@@ -153,7 +153,7 @@ export class OrderService {
   private async releaseCredit(caller: CallerIdentity, order: { id: string; userId: string }): Promise<void> {
     try {
       await callUnary(
-        this.userService.releaseCredit.bind(this.userService),
+        this.userService.releaseCredit,
         { orderId: order.id, userId: order.userId },
         { deadlineMs: this.options.grpcDeadlineMs, metadata: callerIdentityMetadata(caller) },
       );

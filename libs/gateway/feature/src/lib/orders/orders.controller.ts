@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CallerIdentity } from '@workshop/grpc';
 import { Caller } from '../auth/authenticated-request';
 import { OrderServiceClient } from '../downstream/order-service.client';
-import { IdParams } from '../id.params';
+import { IdParam } from '../id.param';
 import { ApiBearerTokenRequired, ApiConditionalGet, ApiProblemResponses } from '../openapi/api-responses';
 import { OrderHistoryJson, OrderJson, presentOrder, presentOrderHistory } from '../presenters';
 import { PlaceOrderBody } from './order.dto';
@@ -34,8 +34,8 @@ export class OrdersController {
   @ApiOperation({ summary: "One order: 404 for an unknown id and for another user's order alike." })
   @ApiConditionalGet(OrderJson)
   @ApiProblemResponses(400, 404)
-  async get(@Caller() caller: CallerIdentity, @Param() params: IdParams): Promise<OrderJson> {
-    return presentOrder((await this.orderService.getOrder(caller, { id: params.id })).order);
+  async get(@Caller() caller: CallerIdentity, @IdParam() id: string): Promise<OrderJson> {
+    return presentOrder((await this.orderService.getOrder(caller, { id })).order);
   }
 
   @Post(':id/cancel')
@@ -46,8 +46,8 @@ export class OrdersController {
   })
   @ApiOkResponse({ type: OrderJson })
   @ApiProblemResponses(400, 404, 422)
-  async cancel(@Caller() caller: CallerIdentity, @Param() params: IdParams): Promise<OrderJson> {
-    return presentOrder((await this.orderService.cancelOrder(caller, { id: params.id })).order);
+  async cancel(@Caller() caller: CallerIdentity, @IdParam() id: string): Promise<OrderJson> {
+    return presentOrder((await this.orderService.cancelOrder(caller, { id })).order);
   }
 
   @Get(':id/history')
@@ -56,7 +56,7 @@ export class OrdersController {
   })
   @ApiConditionalGet(OrderHistoryJson)
   @ApiProblemResponses(400, 404)
-  async history(@Caller() caller: CallerIdentity, @Param() params: IdParams): Promise<OrderHistoryJson> {
-    return presentOrderHistory((await this.orderService.getOrderHistory(caller, { id: params.id })).entries);
+  async history(@Caller() caller: CallerIdentity, @IdParam() id: string): Promise<OrderHistoryJson> {
+    return presentOrderHistory((await this.orderService.getOrderHistory(caller, { id })).entries);
   }
 }

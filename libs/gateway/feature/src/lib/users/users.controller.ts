@@ -1,11 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CallerIdentity } from '@workshop/grpc';
 import { Caller } from '../auth/authenticated-request';
 import { Public } from '../auth/public.decorator';
 import { OrderServiceClient } from '../downstream/order-service.client';
 import { UserServiceClient } from '../downstream/user-service.client';
-import { IdParams } from '../id.params';
+import { IdParam } from '../id.param';
 import { ApiBearerTokenRequired, ApiConditionalGet, ApiProblemResponses } from '../openapi/api-responses';
 import { OrderPageJson, type Page, PageQuery, UserPageJson, toPageJson, withPagingFieldNames } from '../pagination.dto';
 import { type OrderJson, UserJson, UserWithStatisticsJson, presentOrder, presentUser, presentUserWithStatistics } from '../presenters';
@@ -60,8 +60,8 @@ export class UsersController {
   @ApiBearerTokenRequired()
   @ApiConditionalGet(UserWithStatisticsJson)
   @ApiProblemResponses(400, 404)
-  async get(@Caller() caller: CallerIdentity, @Param() params: IdParams): Promise<UserWithStatisticsJson> {
-    return presentUserWithStatistics(await this.userService.getUser(caller, { id: params.id }));
+  async get(@Caller() caller: CallerIdentity, @IdParam() id: string): Promise<UserWithStatisticsJson> {
+    return presentUserWithStatistics(await this.userService.getUser(caller, { id }));
   }
 
   /**
@@ -76,8 +76,8 @@ export class UsersController {
   @ApiOkResponse({ type: UserJson })
   @ApiBearerTokenRequired()
   @ApiProblemResponses(400, 404, 409, 413, 415)
-  async update(@Caller() caller: CallerIdentity, @Param() params: IdParams, @Body() body: UpdateUserBody): Promise<UserJson> {
-    const response = await this.userService.updateUser(caller, { id: params.id, email: body.email, name: body.name });
+  async update(@Caller() caller: CallerIdentity, @IdParam() id: string, @Body() body: UpdateUserBody): Promise<UserJson> {
+    const response = await this.userService.updateUser(caller, { id, email: body.email, name: body.name });
     return presentUser(response.user);
   }
 
@@ -86,9 +86,9 @@ export class UsersController {
   @ApiBearerTokenRequired()
   @ApiConditionalGet(OrderPageJson)
   @ApiProblemResponses(400, 404)
-  async listOrders(@Caller() caller: CallerIdentity, @Param() params: IdParams, @Query() query: PageQuery): Promise<Page<OrderJson>> {
+  async listOrders(@Caller() caller: CallerIdentity, @IdParam() id: string, @Query() query: PageQuery): Promise<Page<OrderJson>> {
     const response = await withPagingFieldNames(() =>
-      this.orderService.listOrdersByUser(caller, { userId: params.id, pageSize: query.limit ?? 0, pageToken: query.cursor ?? '' }),
+      this.orderService.listOrdersByUser(caller, { userId: id, pageSize: query.limit ?? 0, pageToken: query.cursor ?? '' }),
     );
     return toPageJson(response.orders.map(presentOrder), response.nextPageToken);
   }
