@@ -49,15 +49,16 @@ const BUSY_BACKLOG_COUNT_INTERVAL_MS = 1000;
  *
  * Each cycle claims the oldest rows with `FOR UPDATE SKIP LOCKED`, publishes them in one call,
  * deletes them and commits, so the table holds only the backlog. Rows stay locked until that
- * commit, so relays in several instances of a service share the work without publishing a row twice; if Kafka fails,
- * the transaction rolls back and the rows wait for the next cycle, so nothing is lost. If the
- * process dies between Kafka's acknowledgement and the commit, the batch is published again:
- * delivery is at least once, and consumers deduplicate on the `x-event-id` header if they must.
+ * commit, so relays in several instances of a service share the work without publishing a row
+ * twice; if Kafka fails, the transaction rolls back and the rows wait for the next cycle, so
+ * nothing is lost. If the process dies between Kafka's acknowledgement and the commit, the batch
+ * is published again: delivery is at least once, and consumers deduplicate on the `x-event-id`
+ * header if they must.
  *
  * A cycle starts when the schema's channel is notified (`enqueueOutboxEvent` asks for that once
- * its transaction commits), or after
- * `pollIntervalMs` without one (the safety net for a lost notification or a LISTEN connection
- * being re-established), or at once if the previous batch was full.
+ * its transaction commits), or after `pollIntervalMs` without one (the safety net for a lost
+ * notification or a LISTEN connection being re-established), or at once if the previous batch
+ * was full.
  */
 export class OutboxRelay {
   private readonly db: OutboxDatabase;
