@@ -39,7 +39,7 @@ import { inboxMigration } from '../src/lib/inbox/inbox-migration';
 import { createKafkaClient } from '../src/lib/kafka/kafka-client';
 import { type KafkaConfig } from '../src/lib/kafka/kafka-config';
 import { enqueueOutboxEvent } from '../src/lib/outbox/outbox-enqueue';
-import { outboxDeleteOnPublishMigration, outboxKeyOrderMigration, outboxMigration } from '../src/lib/outbox/outbox-migration';
+import { outboxMigrations } from '../src/lib/outbox/outbox-migration';
 import { OutboxRelay } from '../src/lib/outbox/outbox-relay';
 import { deleteConsumerGroups, deleteTopics, ensureTopics } from '../src/lib/topic-admin';
 import { effectsTableSql } from '../src/testing/inbox-effects';
@@ -192,9 +192,7 @@ class FullPath {
     await runMigrations(this.producerDb, {
       schema,
       migrations: [
-        outboxMigration(schema),
-        outboxKeyOrderMigration(schema),
-        outboxDeleteOnPublishMigration(schema),
+        ...outboxMigrations(schema),
         inboxMigration(schema),
         { id: 'bench-effects', sql: effectsTableSql(schema) },
         { id: 'bench-commits', sql: `CREATE TABLE "${schema}".commits (sequence int NOT NULL)` },

@@ -1,28 +1,7 @@
 import { Metadata } from '@grpc/grpc-js';
-import {
-  consistencyTokenFromHttpRequest,
-  consistencyTokenFromMetadata,
-  consistencyTokenMetadata,
-  writeConsistencyTokenToReply,
-} from './consistency-token.interceptor';
+import { consistencyTokenFromMetadata, consistencyTokenMetadata } from './consistency-token.interceptor';
 
-describe('consistency token at the edges', () => {
-  it('reads the header first, then the cookie', () => {
-    expect(consistencyTokenFromHttpRequest({ headers: { 'x-consistency-token': '0/A', cookie: 'consistency_token=0/B' } })).toBe('0/A');
-    expect(consistencyTokenFromHttpRequest({ headers: { cookie: 'theme=dark; consistency_token=0/B; other=1' } })).toBe('0/B');
-    expect(consistencyTokenFromHttpRequest({ headers: {} })).toBeUndefined();
-  });
-
-  it('writes the token as a header and an HttpOnly cookie, and nothing without one', () => {
-    const headers: Record<string, string> = {};
-    const reply = { header: (name: string, value: string) => ((headers[name] = value), reply) };
-    writeConsistencyTokenToReply(reply as never, undefined);
-    expect(headers).toEqual({});
-    writeConsistencyTokenToReply(reply as never, '0/3A2F10');
-    expect(headers['x-consistency-token']).toBe('0/3A2F10');
-    expect(headers['set-cookie']).toMatch(/^consistency_token=0\/3A2F10; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/);
-  });
-
+describe('consistency token in gRPC metadata', () => {
   it('round-trips through gRPC metadata, ignoring malformed values', () => {
     expect(consistencyTokenFromMetadata(consistencyTokenMetadata('0/FF'))).toBe('0/FF');
     const junk = new Metadata();

@@ -1,18 +1,13 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, tap } from 'rxjs';
 import {
-  CONSISTENCY_TOKEN_COOKIE,
   CONSISTENCY_TOKEN_HEADER,
   type ConsistencySession,
   type ConsistencyToken,
   parseConsistencyToken,
   runWithConsistencyToken,
 } from './consistency-token';
-
-/** How long a browser keeps the token: far longer than any replica lag worth waiting for. */
-const COOKIE_MAX_AGE_SECONDS = 300;
 
 /**
  * Carries the consistency token across an edge, so a client that sends back the token it was
@@ -28,7 +23,7 @@ const COOKIE_MAX_AGE_SECONDS = 300;
  * records each commit in it, and outgoing gRPC calls forward it (`callUnary`).
  *
  * This interceptor does the gRPC side; the HTTP side is done in Fastify hooks by
- * `registerHttpRequestContext` (with the helpers below), which keeps HTTP routes free of Nest
+ * `registerHttpRequestContext` (http-request-context.ts), which keeps HTTP routes free of Nest
  * interceptors and their per-request cost.
  */
 @Injectable()
@@ -62,22 +57,6 @@ function runInSession(
   );
 }
 
-/** The token an HTTP client sent: the header wins over the cookie (an API client says what it means). */
-export function consistencyTokenFromHttpRequest(request: Pick<FastifyRequest, 'headers'>): string | undefined {
-  const header = request.headers[CONSISTENCY_TOKEN_HEADER];
-  const fromHeader = Array.isArray(header) ? header[0] : header;
-  return fromHeader ?? cookieValue(request.headers.cookie, CONSISTENCY_TOKEN_COOKIE);
-}
-
-export function writeConsistencyTokenToReply(reply: Pick<FastifyReply, 'header'>, token: string | undefined): void {
-  if (token === undefined) return;
-  void reply.header(CONSISTENCY_TOKEN_HEADER, token);
-  void reply.header(
-    'set-cookie',
-    `${CONSISTENCY_TOKEN_COOKIE}=${token}; Path=/; Max-Age=${COOKIE_MAX_AGE_SECONDS}; HttpOnly; SameSite=Lax`,
-  );
-}
-
 /** The token in gRPC metadata (request or response), if there is a well-formed one. */
 export function consistencyTokenFromMetadata(metadata: Metadata | undefined): ConsistencyToken | undefined {
   return parseConsistencyToken(metadata?.get(CONSISTENCY_TOKEN_HEADER)[0]?.toString());
@@ -88,12 +67,4 @@ export function consistencyTokenMetadata(token: string): Metadata {
   const metadata = new Metadata();
   metadata.set(CONSISTENCY_TOKEN_HEADER, token);
   return metadata;
-}
-
-function cookieValue(cookieHeader: string | undefined, name: string): string | undefined {
-  for (const pair of cookieHeader?.split(';') ?? []) {
-    const separator = pair.indexOf('=');
-    if (separator > 0 && pair.slice(0, separator).trim() === name) return pair.slice(separator + 1).trim();
-  }
-  return undefined;
 }

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ConsistencySession, runWithConsistencyToken } from './consistency-token';
-import { consistencyTokenFromHttpRequest, writeConsistencyTokenToReply } from './consistency-token.interceptor';
+import { CONSISTENCY_TOKEN_COOKIE, CONSISTENCY_TOKEN_HEADER, type ConsistencySession, runWithConsistencyToken } from './consistency-token';
 import { CORRELATION_ID_HEADER, acceptCorrelationId, correlationIdContext } from './correlation';
+
+/** How long a browser keeps the token: far longer than any replica lag worth waiting for. */
+const COOKIE_MAX_AGE_SECONDS = 300;
 
 /** The consistency session of each request in flight, for the onSend hook to report. */
 const sessions = new WeakMap<FastifyRequest, ConsistencySession>();
@@ -11,7 +13,7 @@ const sessions = new WeakMap<FastifyRequest, ConsistencySession>();
  *
  * - preValidation: the request gets its correlation id (the acceptable one it sent, or a new
  *   one), echoed in `x-correlation-id`, and a consistency session starting from the token it
- *   sent (see `ConsistencyTokenInterceptor` for where tokens come from); both are entered with
+ *   sent (header first, then cookie: `consistencyTokenFromHttpRequest`); both are entered with
  *   AsyncLocalStorage around the rest of the request's life: the handler, Nest's guards, pipes
  *   and exception filters, and everything they await.
  * - onSend: a successful answer carries the session's token back (header and cookie), now
@@ -48,4 +50,27 @@ export function registerHttpRequestContext(fastify: FastifyInstance): void {
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** The token an HTTP client sent: the header wins over the cookie (an API client says what it means). */
+export function consistencyTokenFromHttpRequest(request: Pick<FastifyRequest, 'headers'>): string | undefined {
+  return headerValue(request.headers[CONSISTENCY_TOKEN_HEADER]) ?? cookieValue(request.headers.cookie, CONSISTENCY_TOKEN_COOKIE);
+}
+
+/** The session's token back to the client: the header for API clients, an HttpOnly cookie for browsers. */
+export function writeConsistencyTokenToReply(reply: Pick<FastifyReply, 'header'>, token: string | undefined): void {
+  if (token === undefined) return;
+  void reply.header(CONSISTENCY_TOKEN_HEADER, token);
+  void reply.header(
+    'set-cookie',
+    `${CONSISTENCY_TOKEN_COOKIE}=${token}; Path=/; Max-Age=${COOKIE_MAX_AGE_SECONDS}; HttpOnly; SameSite=Lax`,
+  );
+}
+
+function cookieValue(cookieHeader: string | undefined, name: string): string | undefined {
+  for (const pair of cookieHeader?.split(';') ?? []) {
+    const separator = pair.indexOf('=');
+    if (separator > 0 && pair.slice(0, separator).trim() === name) return pair.slice(separator + 1).trim();
+  }
+  return undefined;
 }

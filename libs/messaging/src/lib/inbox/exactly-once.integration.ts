@@ -12,7 +12,7 @@ import { retryTopology } from '../consumer/retry-topics';
 import { EVENT_ID_HEADER } from '../event-headers';
 import { EventPublisher } from '../event-publisher';
 import { enqueueOutboxEvent } from '../outbox/outbox-enqueue';
-import { outboxDeleteOnPublishMigration, outboxKeyOrderMigration, outboxMigration } from '../outbox/outbox-migration';
+import { outboxMigrations } from '../outbox/outbox-migration';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { createKafkaClient } from '../kafka/kafka-client';
 import { deleteConsumerGroups, deleteTopics, ensureTopics } from '../topic-admin';
@@ -87,13 +87,7 @@ describe('inbox and outbox: effects happen exactly once', () => {
     await db.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await runMigrations(db, {
       schema,
-      migrations: [
-        outboxMigration(schema),
-        outboxKeyOrderMigration(schema),
-        outboxDeleteOnPublishMigration(schema),
-        inboxMigration(schema),
-        { id: 'test-effects', sql: effectsTableSql(schema) },
-      ],
+      migrations: [...outboxMigrations(schema), inboxMigration(schema), { id: 'test-effects', sql: effectsTableSql(schema) }],
       logger,
     });
   });

@@ -69,3 +69,12 @@ export function outboxDeleteOnPublishMigration(schema: string): Migration {
     `,
   };
 }
+
+/**
+ * Every outbox migration, in order, for a schema whose migration list starts now (a new service,
+ * a test, a benchmark). A service that already released some of them keeps listing them one by
+ * one where they were: `runMigrations` refuses a list whose released history was reordered.
+ */
+export function outboxMigrations(schema: string): Migration[] {
+  return [outboxMigration(schema), outboxKeyOrderMigration(schema), outboxDeleteOnPublishMigration(schema)];
+}

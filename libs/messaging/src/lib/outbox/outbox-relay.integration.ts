@@ -9,7 +9,7 @@ import { EVENT_ID_HEADER } from '../event-headers';
 import { EventPublisher, type EncodedEvent } from '../event-publisher';
 import { deleteConsumerGroups, deleteTopics, ensureTopics } from '../topic-admin';
 import { enqueueOutboxEvent } from './outbox-enqueue';
-import { outboxDeleteOnPublishMigration, outboxKeyOrderMigration, outboxMigration } from './outbox-migration';
+import { outboxMigrations } from './outbox-migration';
 import { OutboxRelay, type OutboxPublisher } from './outbox-relay';
 
 const runId = uniqueRunId();
@@ -68,7 +68,7 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
   beforeAll(async () => {
     await runMigrations(db, {
       schema,
-      migrations: [outboxMigration(schema), outboxKeyOrderMigration(schema), outboxDeleteOnPublishMigration(schema)],
+      migrations: outboxMigrations(schema),
       logger,
     });
     await ensureTopics(kafkaConfig, [topic], logger);
