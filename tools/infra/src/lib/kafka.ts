@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ComponentStartError, type ComponentStatus } from './infrastructure-component';
+import { ComponentStartError } from './infrastructure-component';
 import type { InfrastructurePaths } from './infrastructure-paths';
-import { LocalProcessComponent } from './local-process-component';
+import { type ListenAddress, LocalProcessComponent } from './local-process-component';
 import { readPidFile, removePidFile, runCommand, spawnDetached, terminateProcessGroup, waitUntil, writePidFile } from './processes';
-import { isPortAcceptingConnections } from './tcp-port';
 
 /**
  * The newest Kafka that kafkajs 2.2.4 works with. kafkajs negotiates each API's version with the
@@ -129,29 +128,19 @@ export class KafkaBroker extends LocalProcessComponent {
     return join(this.paths.libraries, `.complete-kafka-${KAFKA_VERSION}`);
   }
 
-  async status(): Promise<ComponentStatus> {
-    const state = this.state;
-    return {
-      name: this.name,
-      state,
-      address: this.address,
-      ...(state === 'stopped' ? {} : { pid: this.pid }),
-      detail: `Kafka ${KAFKA_VERSION}, KRaft, controller on ${this.settings.host}:${this.settings.controllerPort}`,
-    };
+  protected override async describe(): Promise<string> {
+    return `Kafka ${KAFKA_VERSION}, KRaft, controller on ${this.settings.host}:${this.settings.controllerPort}`;
   }
 
-  async start(): Promise<boolean> {
-    const state = this.state;
-    if (state === 'paused') await this.resume();
-    if (state !== 'stopped') {
-      await this.waitUntilReady();
-      return false;
-    }
-    for (const port of [this.settings.port, this.settings.controllerPort]) {
-      if (await isPortAcceptingConnections(this.settings.host, port)) {
-        throw new ComponentStartError(this.name, `port ${port} is already in use by another program`, this.paths.log);
-      }
-    }
+  protected get listenAddresses(): readonly ListenAddress[] {
+    return [this.settings.port, this.settings.controllerPort].map((port) => ({ host: this.settings.host, port }));
+  }
+
+  protected get startLog(): string {
+    return this.paths.log;
+  }
+
+  protected async launch(): Promise<void> {
     mkdirSync(this.paths.directory, { recursive: true });
     await this.ensureLibraries();
     writeFileSync(this.paths.serverProperties, kafkaServerProperties({ ...this.settings, dataDirectory: this.paths.data }));
@@ -162,8 +151,6 @@ export class KafkaBroker extends LocalProcessComponent {
       cwd: this.paths.directory,
     });
     writePidFile(this.paths.pidFile, pid);
-    await this.waitUntilReady();
-    return true;
   }
 
   private javaOptions(): string[] {
@@ -232,7 +219,7 @@ export class KafkaBroker extends LocalProcessComponent {
    * Waits until the broker answers a metadata request and its group coordinator has loaded, so
    * the first consumer group of a test does not meet "coordinator is loading" errors.
    */
-  private async waitUntilReady(): Promise<void> {
+  protected async ensureReady(): Promise<void> {
     let died = false;
     const ready = await waitUntil(
       async () => {

@@ -1,19 +1,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { ComponentStartError, type ComponentStatus } from './infrastructure-component';
+import { ComponentStartError } from './infrastructure-component';
 import type { InfrastructurePaths } from './infrastructure-paths';
-import { LocalProcessComponent } from './local-process-component';
-import {
-  isRoot,
-  processState,
-  readPidFile,
-  removePidFile,
-  spawnDetached,
-  terminateProcessGroup,
-  waitUntil,
-  writePidFile,
-} from './processes';
-import { isPortAcceptingConnections } from './tcp-port';
+import { type ListenAddress, LocalProcessComponent } from './local-process-component';
+import { isRoot, readPidFile, removePidFile, spawnDetached, terminateProcessGroup, waitUntil, writePidFile } from './processes';
 
 const READY_TIMEOUT_MS = 15_000;
 const MEMORY_LIMIT_MB = 64;
@@ -50,33 +40,24 @@ export class MemcachedServer extends LocalProcessComponent {
     return readPidFile(this.paths.pidFile);
   }
 
-  async status(): Promise<ComponentStatus> {
-    const pid = this.pid;
-    const state = processState(pid, this.commandMarker);
-    return { name: this.name, state, address: this.address, ...(state === 'stopped' ? {} : { pid }) };
+  protected get listenAddresses(): readonly ListenAddress[] {
+    return [{ host: this.host, port: this.port }];
   }
 
-  async start(): Promise<boolean> {
-    const { state } = await this.status();
-    if (state === 'paused') await this.resume();
-    if (state !== 'stopped') {
-      await this.waitUntilReady();
-      return false;
-    }
-    if (await isPortAcceptingConnections(this.host, this.port)) {
-      throw new ComponentStartError(this.name, `port ${this.port} is already in use by another program`, this.paths.log);
-    }
+  protected get startLog(): string {
+    return this.paths.log;
+  }
+
+  protected async launch(): Promise<void> {
     mkdirSync(this.paths.directory, { recursive: true });
     const pid = spawnDetached('memcached', memcachedArguments(this.host, this.port, isRoot()), {
       consoleLog: this.paths.log,
       cwd: this.paths.directory,
     });
     writePidFile(this.paths.pidFile, pid);
-    await this.waitUntilReady();
-    return true;
   }
 
-  private async waitUntilReady(): Promise<void> {
+  protected async ensureReady(): Promise<void> {
     const ready = await waitUntil(() => memcachedAnswersVersion(this.host, this.port), { timeoutMs: READY_TIMEOUT_MS });
     if (!ready) {
       throw new ComponentStartError(

@@ -1,11 +1,10 @@
 import { appendFileSync, chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { ComponentStartError, type ComponentName, type ComponentStatus } from './infrastructure-component';
+import { ComponentStartError, type ComponentName } from './infrastructure-component';
 import type { InfrastructurePaths } from './infrastructure-paths';
-import { LocalProcessComponent } from './local-process-component';
+import { type ListenAddress, LocalProcessComponent } from './local-process-component';
 import { isRoot, type ProcessState, readPidFile, runCommand, signalProcessGroup, terminateProcessGroup, waitUntil } from './processes';
-import { isPortAcceptingConnections } from './tcp-port';
 
 /** PostgreSQL refuses to run as root; when we are root, its files and processes belong to this user. */
 const POSTGRES_OS_USER = 'postgres';
@@ -115,9 +114,6 @@ abstract class PostgresInstance extends LocalProcessComponent {
 
   /** Creates the data directory; called when it has no PG_VERSION yet. */
   protected abstract initialise(): Promise<void>;
-  /** Runs after the server accepts connections, on every start. */
-  protected abstract afterStart(): Promise<void>;
-  protected abstract describe(): Promise<string | undefined>;
 
   /** The postmaster's pid, from the first line of postmaster.pid. */
   protected get pid(): number | undefined {
@@ -129,28 +125,15 @@ abstract class PostgresInstance extends LocalProcessComponent {
     return this.options.dataDirectory;
   }
 
-  async status(): Promise<ComponentStatus> {
-    const state = this.state;
-    const detail = state === 'running' ? await this.describe() : undefined;
-    return {
-      name: this.name,
-      state,
-      address: this.address,
-      ...(state === 'stopped' ? {} : { pid: this.pid }),
-      ...(detail === undefined ? {} : { detail }),
-    };
+  protected get listenAddresses(): readonly ListenAddress[] {
+    return [{ host: this.options.host, port: this.options.port }];
   }
 
-  async start(): Promise<boolean> {
-    const state = this.state;
-    if (state === 'paused') await this.resume();
-    if (state !== 'stopped') {
-      await this.afterStart();
-      return false;
-    }
-    if (await isPortAcceptingConnections(this.options.host, this.options.port)) {
-      throw new ComponentStartError(this.name, `port ${this.options.port} is already in use by another program`, this.options.logFile);
-    }
+  protected get startLog(): string {
+    return this.options.logFile;
+  }
+
+  protected async launch(): Promise<void> {
     await prepareSharedDirectories(this.options.paths);
     if (!existsSync(join(this.options.dataDirectory, 'PG_VERSION'))) await this.initialise();
     writeOwnedLikeDirectory(
@@ -179,8 +162,6 @@ abstract class PostgresInstance extends LocalProcessComponent {
     } catch (error) {
       throw new ComponentStartError(this.name, 'pg_ctl start failed', this.options.logFile, { cause: error });
     }
-    await this.afterStart();
-    return true;
   }
 
   async stop(): Promise<void> {
@@ -267,7 +248,7 @@ export class PostgresPrimary extends PostgresInstance {
   }
 
   /** Creates the application's role and database and the replication role, unless they exist. */
-  protected async afterStart(): Promise<void> {
+  protected async ensureReady(): Promise<void> {
     const { database, user, password } = this.application;
     await this.withSuperuser(async (client) => {
       await ensureRole(client, user, password, 'LOGIN');
@@ -311,7 +292,8 @@ export class PostgresPrimary extends PostgresInstance {
     return this.state;
   }
 
-  protected async describe(): Promise<string | undefined> {
+  protected override async describe(state: ProcessState): Promise<string | undefined> {
+    if (state !== 'running') return undefined;
     try {
       const result = await this.withSuperuser((client) =>
         client.query<{ streaming: string }>("SELECT count(*) AS streaming FROM pg_stat_replication WHERE state = 'streaming'"),
@@ -382,7 +364,7 @@ export class PostgresReplica extends PostgresInstance {
    * Waits until the primary reports this replica as streaming, when the primary runs (a
    * fault-injection test may start a replica while its primary is down on purpose).
    */
-  protected async afterStart(): Promise<void> {
+  protected async ensureReady(): Promise<void> {
     if (this.primary.currentState() !== 'running') return;
     const streaming = await waitUntil(
       async () => (await this.primary.replicationState(this.slotName).catch(() => undefined))?.state === 'streaming',
@@ -427,7 +409,8 @@ export class PostgresReplica extends PostgresInstance {
     await this.withSuperuser((client) => client.query(paused ? 'SELECT pg_wal_replay_pause()' : 'SELECT pg_wal_replay_resume()'));
   }
 
-  protected async describe(): Promise<string | undefined> {
+  protected override async describe(state: ProcessState): Promise<string | undefined> {
+    if (state !== 'running') return undefined;
     const primaryState = this.primary.currentState();
     if (primaryState !== 'running') return `primary ${primaryState}`;
     try {

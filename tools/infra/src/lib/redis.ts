@@ -1,10 +1,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import Redis from 'ioredis';
-import { ComponentStartError, type ComponentStatus } from './infrastructure-component';
+import { ComponentStartError } from './infrastructure-component';
 import type { InfrastructurePaths } from './infrastructure-paths';
-import { LocalProcessComponent } from './local-process-component';
-import { processState, readPidFile, removePidFile, runCommand, terminateProcessGroup, waitUntil } from './processes';
-import { isPortAcceptingConnections } from './tcp-port';
+import { type ListenAddress, LocalProcessComponent } from './local-process-component';
+import { readPidFile, removePidFile, runCommand, terminateProcessGroup, waitUntil } from './processes';
 
 const READY_TIMEOUT_MS = 15_000;
 
@@ -56,31 +55,22 @@ export class RedisServer extends LocalProcessComponent {
     return readPidFile(this.paths.pidFile);
   }
 
-  async status(): Promise<ComponentStatus> {
-    const pid = this.pid;
-    const state = processState(pid, this.commandMarker);
-    return { name: this.name, state, address: this.address, ...(state === 'stopped' ? {} : { pid }) };
+  protected get listenAddresses(): readonly ListenAddress[] {
+    return [{ host: this.host, port: this.port }];
   }
 
-  async start(): Promise<boolean> {
-    const { state } = await this.status();
-    if (state === 'paused') await this.resume();
-    if (state !== 'stopped') {
-      await this.waitUntilReady();
-      return false;
-    }
-    if (await isPortAcceptingConnections(this.host, this.port)) {
-      throw new ComponentStartError(this.name, `port ${this.port} is already in use by another program`, this.paths.log);
-    }
+  protected get startLog(): string {
+    return this.paths.log;
+  }
+
+  protected async launch(): Promise<void> {
     mkdirSync(this.paths.directory, { recursive: true });
     removePidFile(this.paths.pidFile);
     // --daemonize: redis-server forks, writes its pid file and the command returns.
     await runCommand('redis-server', redisServerArguments(this.host, this.port, this.paths));
-    await this.waitUntilReady();
-    return true;
   }
 
-  private async waitUntilReady(): Promise<void> {
+  protected async ensureReady(): Promise<void> {
     const ready = await waitUntil(() => pingRedis(this.host, this.port), { timeoutMs: READY_TIMEOUT_MS });
     if (!ready) {
       throw new ComponentStartError(this.name, `no PONG on ${this.address} within ${READY_TIMEOUT_MS / 1000}s`, this.paths.log);
