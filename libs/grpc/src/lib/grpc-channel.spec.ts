@@ -12,10 +12,9 @@ import {
 } from '@grpc/grpc-js';
 import { correlationIdContext } from '@workshop/observability';
 import { ECHO_SERVICE_NAME, type EchoMessage, EchoServiceDefinition, startEchoServer, startResettableProxy } from '../testing/echo-service';
-import { interruptedReadReplayInterceptor } from './interrupted-read-replay.interceptor';
+import { channelInterceptor } from './channel.interceptor';
 import { channelTarget } from './channel-target';
 import { runWithContextFromMetadata } from './context-fields';
-import { contextPropagationInterceptor } from './context-propagation.interceptor';
 import { inboundCallContext } from './deadline';
 import { serviceConfig } from './service-config';
 
@@ -33,8 +32,10 @@ function echoClient(address: string, options: { deadlineMs?: number; maxAttempts
       { idempotentMethods: ['Read'], maxAttempts: options.maxAttempts ?? 3 },
     ),
     interceptors: [
-      contextPropagationInterceptor(options.deadlineMs ?? 2_000),
-      interruptedReadReplayInterceptor(new Set([`/${ECHO_SERVICE_NAME}/Read`])),
+      channelInterceptor({
+        defaultDeadlineMs: options.deadlineMs ?? 2_000,
+        replayableMethodPaths: new Set([`/${ECHO_SERVICE_NAME}/Read`]),
+      }),
     ],
   });
 }

@@ -3,10 +3,8 @@ import { Transport, type ClientGrpc, type ClientProviderOptions } from '@nestjs/
 import { DomainError, fromGrpcError } from '@workshop/errors';
 import type { Observable } from 'rxjs';
 import { channelTarget } from './channel-target';
-import { consistencyTokenInterceptor } from './consistency-token.interceptor';
-import { contextPropagationInterceptor } from './context-propagation.interceptor';
+import { channelInterceptor } from './channel.interceptor';
 import { inboundDeadlineExpired, outgoingDeadline } from './deadline';
-import { interruptedReadReplayInterceptor } from './interrupted-read-replay.interceptor';
 import { type RetrySettings, idempotentMethods, methodPath, serviceConfig } from './service-config';
 
 /** A gRPC package as the contracts lib describes it: its name and its generated service descriptors. */
@@ -39,11 +37,13 @@ export function grpcClientOptions(token: string | symbol, pkg: GrpcPackage, sett
     'grpc.keepalive_timeout_ms': 5_000,
     'grpc.keepalive_permit_without_calls': 1,
     // Nest hands its channel options to the grpc-js Client constructor, which takes interceptors
-    // among them; the first is the outermost.
+    // among them: one, doing the deadline, the context, the consistency token and the read replay.
     interceptors: [
-      contextPropagationInterceptor(settings.deadlineMs),
-      consistencyTokenInterceptor(),
-      ...(settings.retry.maxAttempts > 1 ? [interruptedReadReplayInterceptor(new Set(idempotent.map(methodPath)))] : []),
+      channelInterceptor({
+        defaultDeadlineMs: settings.deadlineMs,
+        // Replaying is retrying: with retries off, nothing is replayed either.
+        replayableMethodPaths: settings.retry.maxAttempts > 1 ? new Set(idempotent.map(methodPath)) : undefined,
+      }),
     ],
   };
   return {
@@ -105,7 +105,7 @@ export function unaryCalls<Service>(client: ClientGrpc, serviceName: string): Un
  * When the call being handled has no time left, nothing is sent: the callee would only do work no
  * one waits for. `metadata` is for what is explicit in a call (the caller's identity).
  * The channel's interceptors carry the rest: the context fields, and the consistency token both
- * ways (`consistencyTokenInterceptor`).
+ * ways (`channelInterceptor`).
  */
 export function callUnary<Request, Response>(
   method: UnaryCall<Request, Response>,
