@@ -38,7 +38,8 @@ function reviveUser(text: string): userV1.GetUserResponse {
 }
 
 export async function startBareChain(redisUrl: string): Promise<BareChain> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  // Auto-pipelined like user-service's cache client (libs/cache), so both batch their reads alike.
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableAutoPipelining: true });
   await redis.connect();
 
   const grpcServer = new GrpcServer();

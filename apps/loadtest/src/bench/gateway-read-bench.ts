@@ -1,9 +1,10 @@
 import { type OutgoingHttpHeaders } from 'node:http';
 import { processEnvironment } from '@workshop/config';
 import { stopInfrastructure, upInfrastructure } from '@workshop/infra';
-import { startSystem } from '@workshop/testing';
+import { type SystemProcess, startSystem } from '@workshop/testing';
 import { HttpClient } from '../load/http-client';
 import { runLoad, type LoadRunResult } from '../load/load-generator';
+import { parsePrometheusText } from '../runner/prometheus-text';
 import { loadTestPorts } from '../runner/scenario-runner';
 import { createUser, signIn } from '../workload/seeding';
 import { startBareChain } from './bare-chain';
@@ -42,6 +43,33 @@ async function measure(
   } finally {
     client.close();
   }
+}
+
+/** The process's CPU time so far (user + system), as its own prom-client reports it. */
+async function cpuSecondsOf(target: SystemProcess): Promise<number> {
+  const text = await (await fetch(`${target.httpUrl}/metrics`)).text();
+  const sample = parsePrometheusText(text).find((candidate) => candidate.name === 'process_cpu_seconds_total');
+  if (sample === undefined) throw new Error(`${target.name} does not export process_cpu_seconds_total`);
+  return sample.value;
+}
+
+/**
+ * Runs `measurement` and says how much CPU each of `processes` spent per answered request
+ * meanwhile, in microseconds. On a machine whose cores everything shares, CPU per request is what
+ * bounds throughput, and it moves far less from run to run than req/s does.
+ */
+async function withCpuPerRequest(
+  processes: readonly SystemProcess[],
+  measurement: () => Promise<LoadRunResult>,
+): Promise<{ run: LoadRunResult; cpuMicroseconds: Record<string, number> }> {
+  const before = await Promise.all(processes.map(cpuSecondsOf));
+  const run = await measurement();
+  const after = await Promise.all(processes.map(cpuSecondsOf));
+  const answered = Math.max(1, run.completed - run.errors);
+  const cpuMicroseconds = Object.fromEntries(
+    processes.map((target, index) => [target.name, Math.round((((after[index] ?? 0) - (before[index] ?? 0)) * 1e6) / answered)]),
+  );
+  return { run, cpuMicroseconds };
 }
 
 /**
@@ -96,9 +124,18 @@ export async function runGatewayReadBench(log: (message: string) => void = conso
       `  bare chain: ${Math.round(bareClosed.throughputPerSecond)} req/s, p50 ${bareClosed.latency.p50} ms, p99 ${bareClosed.latency.p99} ms`,
     );
     await measure(system.gatewayUrl, path, closed(WARM_UP_SECONDS), authorization);
-    const gatewayClosed = await measure(system.gatewayUrl, path, closed(MEASURE_SECONDS), authorization);
+    // The read's two hops; order-service idles through it.
+    const onThePath = system.processes.filter((target) => target.service !== 'order-service');
+    const { run: gatewayClosed, cpuMicroseconds } = await withCpuPerRequest(onThePath, () =>
+      measure(system.gatewayUrl, path, closed(MEASURE_SECONDS), authorization),
+    );
     log(
       `  gateway:    ${Math.round(gatewayClosed.throughputPerSecond)} req/s, p50 ${gatewayClosed.latency.p50} ms, p99 ${gatewayClosed.latency.p99} ms`,
+    );
+    log(
+      `  CPU per request (µs): ${Object.entries(cpuMicroseconds)
+        .map(([name, micros]) => `${name} ${micros}`)
+        .join(', ')}`,
     );
 
     const rate = Math.max(10, Math.round(gatewayClosed.throughputPerSecond * SAME_RATE_SHARE));
@@ -116,6 +153,7 @@ export async function runGatewayReadBench(log: (message: string) => void = conso
       measureSeconds: MEASURE_SECONDS,
       bareChain: figuresOf(bareClosed),
       gateway: figuresOf(gatewayClosed),
+      gatewayCpuMicrosecondsPerRequest: cpuMicroseconds,
       throughputRatio: Number((gatewayClosed.throughputPerSecond / bareClosed.throughputPerSecond).toFixed(3)),
       sameRate: {
         ratePerSecond: rate,

@@ -10,12 +10,11 @@ import {
   type sendUnaryData,
   status as GrpcStatus,
 } from '@grpc/grpc-js';
-import { correlationIdContext } from '@workshop/observability';
+import { CONSISTENCY_TOKEN_HEADER, correlationIdContext, runWithConsistencyToken } from '@workshop/observability';
 import { ECHO_SERVICE_NAME, type EchoMessage, EchoServiceDefinition, startEchoServer, startResettableProxy } from '../testing/echo-service';
-import { interruptedReadReplayInterceptor } from './interrupted-read-replay.interceptor';
+import { channelInterceptor } from './channel.interceptor';
 import { channelTarget } from './channel-target';
 import { runWithContextFromMetadata } from './context-fields';
-import { contextPropagationInterceptor } from './context-propagation.interceptor';
 import { inboundCallContext } from './deadline';
 import { serviceConfig } from './service-config';
 
@@ -33,8 +32,10 @@ function echoClient(address: string, options: { deadlineMs?: number; maxAttempts
       { idempotentMethods: ['Read'], maxAttempts: options.maxAttempts ?? 3 },
     ),
     interceptors: [
-      contextPropagationInterceptor(options.deadlineMs ?? 2_000),
-      interruptedReadReplayInterceptor(new Set([`/${ECHO_SERVICE_NAME}/Read`])),
+      channelInterceptor({
+        defaultDeadlineMs: options.deadlineMs ?? 2_000,
+        replayableMethodPaths: new Set([`/${ECHO_SERVICE_NAME}/Read`]),
+      }),
     ],
   });
 }
@@ -144,6 +145,41 @@ describe('the gRPC channel', () => {
       expect(restored).toEqual({
         correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       });
+    });
+  });
+
+  describe('the consistency token', () => {
+    // The callee answers with a later token (it wrote), in its response headers.
+    const answeringWithToken =
+      (token: string, seen: { sent?: unknown[] }): Handler =>
+      (incoming, callback) => {
+        seen.sent = incoming.metadata.get(CONSISTENCY_TOKEN_HEADER);
+        const headers = new Metadata();
+        headers.set(CONSISTENCY_TOKEN_HEADER, token);
+        incoming.sendMetadata(headers);
+        callback(null, incoming.request);
+      };
+
+    it.each<Method>(['read', 'write'])('goes out with a %s and comes back into the session', async (method) => {
+      const seen: { sent?: unknown[] } = {};
+      const address = await server({ [method]: answeringWithToken('0/2000', seen) });
+
+      const session = await runWithConsistencyToken('0/1000', async (current) => {
+        await call(client(address), method, 'hi');
+        return current;
+      });
+
+      expect(seen.sent).toEqual(['0/1000']);
+      expect(session.token).toBe('0/2000');
+    });
+
+    it('is not sent by a call made outside any request', async () => {
+      const seen: { sent?: unknown[] } = {};
+      const address = await server({ read: answeringWithToken('0/2000', seen) });
+
+      await call(client(address), 'read', 'hi');
+
+      expect(seen.sent).toEqual([]);
     });
   });
 

@@ -19,9 +19,17 @@ const MAX_RECONNECT_DELAY_MS = 2000;
  *   until Redis returns (a queue that would grow without bound and answer minutes late).
  * - `maxRetriesPerRequest: 1`: a command cut off by a dropped connection is retried once.
  * Losing and regaining the connection is logged once each, not once per reconnect attempt.
+ * `autoPipelining` sends the commands issued in one turn of the event loop as one write (see
+ * `RedisCacheStore`); a subscriber connection cannot take it.
  */
-export function createRedisClient(options: RedisConnectionOptions, logger: Logger, role: string): Redis {
+export function createRedisClient(
+  options: RedisConnectionOptions,
+  logger: Logger,
+  role: string,
+  { autoPipelining = false }: { autoPipelining?: boolean } = {},
+): Redis {
   const redis = new Redis(options.redisUrl, {
+    enableAutoPipelining: autoPipelining,
     commandTimeout: options.commandTimeoutMs,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -100,7 +108,11 @@ export class RedisCacheStore implements RemoteCacheStore {
   private readonly redis: ScriptedRedis;
 
   constructor(options: RedisConnectionOptions, logger: Logger) {
-    const redis = createRedisClient(options, logger, 'cache-store');
+    // Auto-pipelining: the cache reads of concurrent requests (one MGET each) leave in one socket
+    // write instead of one write each. Under load the write was the largest line of user-service's
+    // CPU profile (13%); each command keeps its own reply, error and timeout, and order is kept.
+    // At a moderate rate a turn mostly carries one command, which costs a little more this way.
+    const redis = createRedisClient(options, logger, 'cache-store', { autoPipelining: true });
     redis.defineCommand('setIfGenerationsUnchanged', { lua: SET_IF_GENERATIONS_UNCHANGED });
     redis.defineCommand('invalidateEntries', { lua: INVALIDATE });
     redis.defineCommand('releaseLease', { numberOfKeys: 1, lua: RELEASE_LEASE });
