@@ -181,8 +181,12 @@ class FullPath {
   // Producing and consuming services have pools of their own, as two services would.
   private readonly producerDb = benchDatabase('messaging-bench-producer');
   private readonly consumerDb = benchDatabase('messaging-bench-consumer');
-  private readonly relayPublisher = new EventPublisher(kafkaConfig, logger);
-  private readonly relay = new OutboxRelay({ db: this.producerDb, publisher: this.relayPublisher, schema, logger });
+  private readonly relay = new OutboxRelay({
+    db: this.producerDb,
+    createPublisher: () => new EventPublisher(kafkaConfig, logger),
+    schema,
+    logger,
+  });
   private readonly consumer = new EventConsumer({ ...kafkaConfig, groupId: fullPathGroup }, logger);
   private schemaCreated = false;
 
@@ -231,7 +235,6 @@ class FullPath {
 
   async stop(): Promise<void> {
     await Promise.allSettled([this.relay.stop(), this.consumer.stop()]);
-    await this.relayPublisher.disconnect();
     if (this.schemaCreated) await this.producerDb.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await Promise.allSettled([this.producerDb.close(), this.consumerDb.close()]);
   }
