@@ -29,7 +29,10 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /**
    * Batches in flight at once, each in its own transaction over its own share of the keys (so two
-   * batches of one relay never hold one key). Default 4, measured: see the README.
+   * batches of one relay never hold one key). Default 1: on the 2-core machine of the README's
+   * figures, 4 made every phase of the benchmark slower (more, smaller transactions on a
+   * Postgres that is already the bottleneck). Raise it where the relay itself falls behind and
+   * the database has cores to spare.
    */
   concurrentBatches?: number;
   /** Longest wait between two looks at the table when no notification arrives. Default 1000 ms. */
@@ -116,7 +119,7 @@ export class OutboxRelay {
     this.table = outboxTable(options.schema);
     this.channel = outboxChannel(options.schema);
     this.batchSize = options.batchSize ?? 100;
-    this.concurrentBatches = options.concurrentBatches ?? 4;
+    this.concurrentBatches = options.concurrentBatches ?? 1;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.logger = (options.logger ?? createLogger('messaging')).child({ component: 'outbox-relay', schema: options.schema });
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
