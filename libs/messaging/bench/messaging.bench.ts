@@ -14,6 +14,9 @@
  *    - Postgres alone: the same writers commit one-row transactions with no outbox, no relay and
  *      no consumer: the most commits per second this machine's Postgres takes from them, the
  *      ceiling of any path that commits each event on its own.
+ *    - Relay drain: the writers fill the outbox (several events per transaction) while the relay
+ *      is stopped, then it starts; events/s from its start to the last effect. What the path after
+ *      the outbox carries when it does not share the machine with the writers.
  * 2. Latency at a fixed rate, open loop (each event is sent when it is due, whether or not the
  *    earlier ones are done, so a slow path cannot slow the load down and hide its own queueing):
  *    raw send-to-consume, and full-path commit-to-effect (the effect's transaction committed).
@@ -181,8 +184,12 @@ class FullPath {
   // Producing and consuming services have pools of their own, as two services would.
   private readonly producerDb = benchDatabase('messaging-bench-producer');
   private readonly consumerDb = benchDatabase('messaging-bench-consumer');
-  private readonly relayPublisher = new EventPublisher(kafkaConfig, logger);
-  private readonly relay = new OutboxRelay({ db: this.producerDb, publisher: this.relayPublisher, schema, logger });
+  private readonly relay = new OutboxRelay({
+    db: this.producerDb,
+    createPublisher: () => new EventPublisher(kafkaConfig, logger),
+    schema,
+    logger,
+  });
   private readonly consumer = new EventConsumer({ ...kafkaConfig, groupId: fullPathGroup }, logger);
   private schemaCreated = false;
 
@@ -202,6 +209,14 @@ class FullPath {
     await ensureTopics(kafkaConfig, [fullPathTopic], logger);
     await this.relay.start();
     await this.consumer.register(effectApplier(new Inbox(this.consumerDb, schema), this.log)).start();
+  }
+
+  async stopRelay(): Promise<void> {
+    await this.relay.stop();
+  }
+
+  async startRelay(): Promise<void> {
+    await this.relay.start();
   }
 
   /** One transaction enqueueing one event; the commit time is taken once the commit is acknowledged. */
@@ -231,7 +246,6 @@ class FullPath {
 
   async stop(): Promise<void> {
     await Promise.allSettled([this.relay.stop(), this.consumer.stop()]);
-    await this.relayPublisher.disconnect();
     if (this.schemaCreated) await this.producerDb.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await Promise.allSettled([this.producerDb.close(), this.consumerDb.close()]);
   }
@@ -312,15 +326,30 @@ async function rawThroughput(raw: RawPath, sequences: Sequences): Promise<number
   return (sequences.end - sequences.first) / ((last - startedAt) / 1000);
 }
 
-/** `eventsPerTransaction` 1: each event its own transaction; more: each writer commits that many events at once. */
-async function fullPathThroughput(fullPath: FullPath, sequences: Sequences, eventsPerTransaction = 1): Promise<number> {
-  const startedAt = performance.now();
+/** The writers enqueue every event of `sequences`, `eventsPerTransaction` to a transaction. */
+async function enqueueConcurrently(fullPath: FullPath, sequences: Sequences, eventsPerTransaction: number): Promise<void> {
   const transactions = { first: 0, end: Math.ceil((sequences.end - sequences.first) / eventsPerTransaction) };
   await forEachConcurrently(transactions, WRITERS, (transaction) => {
     const first = sequences.first + transaction * eventsPerTransaction;
     return fullPath.enqueueAll({ first, end: Math.min(first + eventsPerTransaction, sequences.end) });
   });
+}
+
+/** `eventsPerTransaction` 1: each event its own transaction; more: each writer commits that many events at once. */
+async function fullPathThroughput(fullPath: FullPath, sequences: Sequences, eventsPerTransaction = 1): Promise<number> {
+  const startedAt = performance.now();
+  await enqueueConcurrently(fullPath, sequences, eventsPerTransaction);
   const last = await fullPath.log.lastArrival(sequences, 'full-path throughput');
+  return (sequences.end - sequences.first) / ((last - startedAt) / 1000);
+}
+
+/** The relay and the consumer alone: the outbox is filled with the relay stopped, then drained. */
+async function relayDrainThroughput(fullPath: FullPath, sequences: Sequences): Promise<number> {
+  await fullPath.stopRelay();
+  await enqueueConcurrently(fullPath, sequences, EVENTS_PER_WRITER_TRANSACTION);
+  const startedAt = performance.now();
+  await fullPath.startRelay();
+  const last = await fullPath.log.lastArrival(sequences, 'relay drain');
   return (sequences.end - sequences.first) / ((last - startedAt) / 1000);
 }
 
@@ -348,9 +377,11 @@ async function main(): Promise<void> {
     const rawEventsPerSecond = await rawThroughput(raw, sequencesOf(THROUGHPUT_EVENTS));
     const fullPathEventsPerSecond = await fullPathThroughput(fullPath, sequencesOf(THROUGHPUT_EVENTS));
     const batchedWritersEventsPerSecond = await fullPathThroughput(fullPath, sequencesOf(THROUGHPUT_EVENTS), EVENTS_PER_WRITER_TRANSACTION);
+    const relayDrainEventsPerSecond = await relayDrainThroughput(fullPath, sequencesOf(THROUGHPUT_EVENTS));
     const postgresCommitCeiling = await postgresCommitsPerSecond(fullPath, THROUGHPUT_EVENTS);
     const throughputRatio = fullPathEventsPerSecond / rawEventsPerSecond;
     const batchedWritersRatio = batchedWritersEventsPerSecond / rawEventsPerSecond;
+    const relayDrainRatio = relayDrainEventsPerSecond / rawEventsPerSecond;
     console.log(`throughput, ${THROUGHPUT_EVENTS} events as fast as they go:`);
     console.log(`  raw kafkajs  ${rawEventsPerSecond.toFixed(0)} events/s  (send, batches of ${RAW_BATCH_SIZE}, acks=all -> consume)`);
     console.log(
@@ -362,6 +393,9 @@ async function main(): Promise<void> {
     );
     console.log(
       `  full path    ${batchedWritersEventsPerSecond.toFixed(0)} events/s  (${WRITERS} writers, ${EVENTS_PER_WRITER_TRANSACTION} events per transaction; ratio ${batchedWritersRatio.toFixed(3)})`,
+    );
+    console.log(
+      `  relay drain  ${relayDrainEventsPerSecond.toFixed(0)} events/s  (${THROUGHPUT_EVENTS} events waiting in the outbox -> relay -> Kafka -> inbox batch effect; ratio ${relayDrainRatio.toFixed(3)})`,
     );
 
     const latencyEvents = (RATE_PER_SECOND * LATENCY_PHASE_MS) / 1000;
@@ -387,7 +421,7 @@ async function main(): Promise<void> {
 
     // Every event the full path was given has exactly one effect: the inbox turned duplicates away.
     const effects = await fullPath.effectsApplied();
-    const fullPathEvents = WARM_UP_EVENTS + 2 * THROUGHPUT_EVENTS + latencyEvents;
+    const fullPathEvents = WARM_UP_EVENTS + 3 * THROUGHPUT_EVENTS + latencyEvents;
     if (effects !== fullPathEvents) throw new Error(`expected ${fullPathEvents} effects, found ${effects}`);
 
     console.log(
@@ -403,6 +437,8 @@ async function main(): Promise<void> {
         eventsPerWriterTransaction: EVENTS_PER_WRITER_TRANSACTION,
         batchedWritersEventsPerSecond: Math.round(batchedWritersEventsPerSecond),
         batchedWritersRatio: round(batchedWritersRatio, 3),
+        relayDrainEventsPerSecond: Math.round(relayDrainEventsPerSecond),
+        relayDrainRatio: round(relayDrainRatio, 3),
         latencyRatePerSecond: RATE_PER_SECOND,
         latencyPhaseSeconds: LATENCY_PHASE_MS / 1000,
         rawLatencyP50Ms: rawLatency.p50Ms,

@@ -39,7 +39,6 @@ describe('inbox and outbox: effects happen exactly once', () => {
   const publisher = new EventPublisher(kafkaConfig, logger);
   const consumers: EventConsumer[] = [];
   const relays: OutboxRelay[] = [];
-  const relayPublishers: EventPublisher[] = [];
   const children: ChildProcess[] = [];
   const topics: string[] = [];
   const groups: string[] = [];
@@ -99,7 +98,6 @@ describe('inbox and outbox: effects happen exactly once', () => {
       ...consumers.map((consumer) => consumer.stop()),
       publisher.disconnect(),
     ]);
-    cleanups.push(...(await Promise.allSettled(relayPublishers.map((each) => each.disconnect()))));
     cleanups.push(
       ...(await Promise.allSettled([
         db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => db.close()),
@@ -197,7 +195,7 @@ describe('inbox and outbox: effects happen exactly once', () => {
     for (let index = 0; index < 2; index++) {
       const relay = new OutboxRelay({
         db,
-        publisher: new EventPublisher(kafkaConfig, logger),
+        createPublisher: () => new EventPublisher(kafkaConfig, logger),
         schema,
         batchSize: 7,
         pollIntervalMs: 100,

@@ -43,10 +43,40 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
     return created;
   }
 
-  function relay(relayPublisher: OutboxPublisher, options: { batchSize?: number } = {}): OutboxRelay {
-    const created = new OutboxRelay({ db, publisher: relayPublisher, schema, pollIntervalMs: 200, logger, ...options });
+  function relay(
+    createPublisher: () => OutboxPublisher = () => publisher(),
+    options: { batchSize?: number; concurrentBatches?: number } = {},
+  ): OutboxRelay {
+    const created = new OutboxRelay({ db, createPublisher, schema, pollIntervalMs: 200, logger, ...options });
     relays.push(created);
     return created;
+  }
+
+  /**
+   * Wraps each producer the relay creates so the test sees its batches: how many are in Kafka's
+   * hands at once, and, while `gate` is set, holds every publish until the gate opens.
+   */
+  function observedPublishers() {
+    const observed = { inFlight: 0, mostInFlight: 0, gate: undefined as Promise<void> | undefined };
+    const createPublisher = (): OutboxPublisher => {
+      const real = publisher();
+      return {
+        publishEncoded: async (batch: readonly EncodedEvent[]) => {
+          observed.inFlight += 1;
+          observed.mostInFlight = Math.max(observed.mostInFlight, observed.inFlight);
+          try {
+            // A short wait of random length, so that batches overlap even when Kafka answers
+            // quickly, and a batch claimed later would often reach Kafka first if it were let go.
+            await (observed.gate ?? new Promise((resolve) => setTimeout(resolve, Math.random() * 30)));
+            await real.publishEncoded(batch);
+          } finally {
+            observed.inFlight -= 1;
+          }
+        },
+        disconnect: () => real.disconnect(),
+      };
+    };
+    return { observed, createPublisher };
   }
 
   async function enqueueCommitted(events: { id: string; key: string; sequence: number }[]): Promise<void> {
@@ -80,6 +110,7 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
 
   afterEach(async () => {
     await Promise.all(relays.splice(0).map((each) => each.stop()));
+    deliveries.length = 0;
   });
 
   afterAll(async () => {
@@ -111,7 +142,7 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
     await runWithCorrelationId('outbox-correlation-7', () =>
       db.transaction((tx) => enqueueOutboxEvent(tx, schema, { id: committedId, topic, key: 'order-1', payload: { sequence: 2 } })),
     );
-    await relay(publisher()).start();
+    await relay().start();
 
     await eventually(
       () => deliveries.length,
@@ -125,14 +156,13 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
     expect(deliveries[0].context.headers[CORRELATION_ID_HEADER]).toBe('outbox-correlation-7');
     expect(deliveries[0].correlationIdInHandler).toBe('outbox-correlation-7');
     expect(await unpublishedIds()).toEqual([]);
-    deliveries.length = 0;
   });
 
   it('publishes each committed event exactly once with two relays draining the same table', async () => {
     const events = Array.from({ length: 60 }, (_, index) => ({ id: randomUUID(), key: `customer-${index % 4}`, sequence: index }));
     // Small batches, so the two relays really do interleave.
-    await relay(publisher(), { batchSize: 5 }).start();
-    await relay(publisher(), { batchSize: 5 }).start();
+    await relay(undefined, { batchSize: 5 }).start();
+    await relay(undefined, { batchSize: 5 }).start();
 
     for (let start = 0; start < events.length; start += 10) await enqueueCommitted(events.slice(start, start + 10));
 
@@ -147,27 +177,31 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
     expect([...deliveredEventIds()].sort()).toEqual(events.map((event) => event.id).sort());
     expect(await unpublishedIds()).toEqual([]);
     expect(await metricValue('outbox_backlog', { schema })).toBe(0);
-    deliveries.length = 0;
   });
 
   it('keeps the rows while Kafka is unreachable and publishes them, once, when it is back', async () => {
     const events = [1, 2, 3].map((sequence) => ({ id: randomUUID(), key: 'order-9', sequence }));
     await enqueueCommitted(events);
-    // The relay publishes through whichever publisher is current: first one whose brokers refuse
-    // every connection, then the real one, as if Kafka had come back at the same address.
-    const unreachable = publisher(unreachableKafkaConfig);
-    const reachable = publisher();
-    let current = unreachable;
+    // Each producer the relay creates publishes through one of a pair: first one whose brokers
+    // refuse every connection, then a real one, as if Kafka had come back at the same address.
+    let kafkaIsBack = false;
     let failedAttempts = 0;
-    const switchable: OutboxPublisher = {
-      publishEncoded: async (batch: readonly EncodedEvent[]) => {
-        try {
-          await current.publishEncoded(batch);
-        } catch (error) {
-          failedAttempts += 1;
-          throw error;
-        }
-      },
+    const switchable = (): OutboxPublisher => {
+      const unreachable = publisher(unreachableKafkaConfig);
+      const reachable = publisher();
+      return {
+        publishEncoded: async (batch: readonly EncodedEvent[]) => {
+          try {
+            await (kafkaIsBack ? reachable : unreachable).publishEncoded(batch);
+          } catch (error) {
+            failedAttempts += 1;
+            throw error;
+          }
+        },
+        disconnect: async () => {
+          await Promise.all([unreachable.disconnect(), reachable.disconnect()]);
+        },
+      };
     };
     await relay(switchable).start();
 
@@ -186,7 +220,7 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
     );
     expect(deliveries).toEqual([]);
 
-    current = reachable;
+    kafkaIsBack = true;
 
     await eventually(
       () => deliveries.length,
@@ -199,4 +233,114 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
     expect(deliveredEventIds()).toEqual(events.map((event) => event.id));
     expect(await unpublishedIds()).toEqual([]);
   }, 120_000);
+  it('publishes a key only up to an older row held elsewhere, even one between the rows it claimed', async () => {
+    const events = [1, 2, 3].map((sequence) => ({ id: randomUUID(), key: 'order-gap', sequence }));
+    await enqueueCommitted(events);
+    // Another transaction holds the middle event, as a claim running at the same moment can leave
+    // it (each skipping what the other has just locked): the relay claims events 1 and 3.
+    let holding: () => void = () => undefined;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const holder = db.transaction(async (tx) => {
+      await tx.query(`SELECT id FROM "${schema}".outbox WHERE id = $1 FOR UPDATE`, [events[1]?.id]);
+      holding();
+      await released;
+    });
+    await held;
+    try {
+      await relay(undefined, { concurrentBatches: 1 }).start();
+      await eventually(
+        () => deliveries.length,
+        (count) => count >= 1,
+        30_000,
+        'the first event',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(deliveries.map((delivery) => delivery.payload.sequence)).toEqual([1]);
+    } finally {
+      // Also when the test fails: the held row would block the schema's removal afterwards.
+      release();
+      await holder;
+    }
+    await eventually(
+      () => deliveries.length,
+      (count) => count >= 3,
+      30_000,
+      'the events after the middle one was let go',
+    );
+    expect(deliveries.map((delivery) => delivery.payload.sequence)).toEqual([1, 2, 3]);
+  });
+
+  it('keeps each key in order with several batches in flight in one relay, and in two relays at once', async () => {
+    const keys = Array.from({ length: 12 }, (_, index) => `account-${index}`);
+    const rounds = 25;
+    const first = observedPublishers();
+    const second = observedPublishers();
+    // Batches of 4 over 12 keys, 3 loops per relay: every loop's next batch holds keys whose
+    // older events are in flight in a sibling loop's batch or the other relay's.
+    await relay(first.createPublisher, { batchSize: 4, concurrentBatches: 3 }).start();
+    await relay(second.createPublisher, { batchSize: 4, concurrentBatches: 3 }).start();
+
+    const events: { id: string; key: string; sequence: number }[] = [];
+    for (let round = 0; round < rounds; round++) {
+      // Every key in every transaction, in an order that changes from round to round.
+      const batch = keys.map((key, index) => ({ id: randomUUID(), key: keys[(index * 5 + round) % keys.length] ?? key, sequence: round }));
+      events.push(...batch);
+      await enqueueCommitted(batch);
+    }
+
+    await eventually(
+      () => deliveries.length,
+      (count) => count >= events.length,
+      60_000,
+      'every event',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect([...deliveredEventIds()].sort()).toEqual(events.map((event) => event.id).sort());
+    for (const key of keys) {
+      expect(deliveries.filter((delivery) => delivery.context.key === key).map((delivery) => delivery.payload.sequence)).toEqual(
+        Array.from({ length: rounds }, (_, round) => round),
+      );
+    }
+    // The loops did run side by side, or this test would prove nothing about them.
+    expect(first.observed.mostInFlight).toBeGreaterThanOrEqual(2);
+    expect(first.observed.mostInFlight).toBeLessThanOrEqual(3);
+    expect(await unpublishedIds()).toEqual([]);
+  }, 90_000);
+
+  it('stops only once every batch in flight is published and committed', async () => {
+    // Enough keys that each of the three loops claims a batch.
+    const events = Array.from({ length: 30 }, (_, index) => ({ id: randomUUID(), key: `basket-${index}`, sequence: index }));
+    const { observed, createPublisher } = observedPublishers();
+    let openGate: () => void = () => undefined;
+    observed.gate = new Promise<void>((resolve) => (openGate = resolve));
+    const stopping = relay(createPublisher, { concurrentBatches: 3 });
+    await enqueueCommitted(events);
+    await stopping.start();
+    await eventually(
+      () => observed.inFlight,
+      (count) => count === 3,
+      10_000,
+      'three batches held at the publish',
+    );
+
+    let stopped = false;
+    const stop = stopping.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(stopped).toBe(false);
+    openGate();
+    await stop;
+
+    // Every batch finished: published, deleted, committed, and nothing claimed after the stop.
+    expect(observed.inFlight).toBe(0);
+    expect(await unpublishedIds()).toEqual([]);
+    await eventually(
+      () => deliveries.length,
+      (count) => count >= events.length,
+      30_000,
+      'the events of the batches in flight',
+    );
+    expect([...deliveredEventIds()].sort()).toEqual(events.map((event) => event.id).sort());
+  });
 });

@@ -10,16 +10,31 @@ import { outboxChannel, outboxTable } from './outbox-naming';
 /** What the relay needs from the database: transactions and LISTEN on the primary, and one count. */
 export type OutboxDatabase = Pick<DatabaseRouter, 'query' | 'transaction' | 'listen'>;
 
-/** What the relay needs from Kafka. */
-export type OutboxPublisher = Pick<EventPublisher, 'publishEncoded'>;
+/** What the relay needs from Kafka: a producer it publishes through, and disconnects when it stops. */
+export type OutboxPublisher = Pick<EventPublisher, 'publishEncoded' | 'disconnect'>;
 
 export interface OutboxRelayOptions {
   db: OutboxDatabase;
-  publisher: OutboxPublisher;
+  /**
+   * Creates the producer of one batch loop: `start()` calls it once per loop (`concurrentBatches`
+   * times) and `stop()` disconnects what it created. Each loop has its own producer, never a
+   * shared one: kafkajs rewinds an idempotent producer's sequence numbers when a send fails, so
+   * another loop's send could reuse them, and if the failed send had in fact been written, the
+   * broker would take the second for a duplicate of the first and drop it, acknowledged.
+   */
+  createPublisher: () => OutboxPublisher;
   /** The schema whose `outbox` table this relay drains. */
   schema: string;
   /** Rows claimed, published and deleted per transaction. Default 100. */
   batchSize?: number;
+  /**
+   * Batches in flight at once, each in its own transaction over its own share of the keys (so two
+   * batches of one relay never hold one key). Default 1: on the 2-core machine of the README's
+   * figures, 4 made every phase of the benchmark slower (more, smaller transactions on a
+   * Postgres that is already the bottleneck). Raise it where the relay itself falls behind and
+   * the database has cores to spare.
+   */
+  concurrentBatches?: number;
   /** Longest wait between two looks at the table when no notification arrives. Default 1000 ms. */
   pollIntervalMs?: number;
   logger?: Logger;
@@ -35,6 +50,18 @@ interface OutboxRow {
   created_at: Date;
   /** The primary's WAL position when the batch was claimed: past the commit of every row it sees. */
   consistency_token: string;
+}
+
+/** One loop of the relay: a share of the keys, a producer, and a wake-up of its own. */
+interface BatchLoop {
+  /** The loop claims the rows whose key hashes to `slice`, modulo the number of loops. */
+  slice: number;
+  publisher: OutboxPublisher;
+  /** Set by a notification; a cycle that starts afterwards will see whatever it announced. */
+  workAnnounced: boolean;
+  /** True from the moment the loop decides to wait for work until it is woken. */
+  idle: boolean;
+  wakeUp: (() => void) | undefined;
 }
 
 /** After a failed cycle (Kafka or Postgres unreachable): 500 ms, 1 s, 2 s, ... up to 30 s. */
@@ -55,41 +82,58 @@ const BUSY_BACKLOG_COUNT_INTERVAL_MS = 1000;
  * is published again: delivery is at least once, and consumers deduplicate on the `x-event-id`
  * header if they must.
  *
- * A cycle starts when the schema's channel is notified (`enqueueOutboxEvent` asks for that once
- * its transaction commits), or after `pollIntervalMs` without one (the safety net for a lost
- * notification or a LISTEN connection being re-established), or at once if the previous batch
- * was full.
+ * `concurrentBatches` loops run these cycles side by side, so one batch's commit and Kafka round
+ * trip overlap another's. Loop `i` claims only the rows whose key hashes to `i`: a key's events
+ * all go through one loop, one batch after the other, so the loops of one relay never wait for
+ * each other's keys. Per-key order does not rest on that split, though: every batch also runs the
+ * check that keeps order between relays (`withoutKeysHeldElsewhere`), which holds for any two
+ * transactions, in one process or in two.
+ *
+ * A loop starts a cycle when the schema's channel is notified (`enqueueOutboxEvent` asks for that
+ * once its transaction commits; every loop is woken), or after `pollIntervalMs` without one (the
+ * safety net for a lost notification or a LISTEN connection being re-established), or at once
+ * if its previous batch was full.
  */
 export class OutboxRelay {
   private readonly db: OutboxDatabase;
-  private readonly publisher: OutboxPublisher;
+  private readonly createPublisher: () => OutboxPublisher;
   private readonly schema: string;
   private readonly table: string;
   private readonly channel: string;
   private readonly batchSize: number;
+  private readonly concurrentBatches: number;
   private readonly pollIntervalMs: number;
+  private readonly claimSql: string;
   private readonly logger: Logger;
 
   private shutdown = new AbortController();
-  private loop: Promise<void> | undefined;
+  private loops: BatchLoop[] = [];
+  private running: Promise<void> | undefined;
   private subscription: DatabaseNotificationSubscription | undefined;
-  /** Set by a notification; a cycle that starts afterwards will see whatever it announced. */
-  private workAnnounced = false;
-  private wakeUp: (() => void) | undefined;
   private backlogCountedAt = 0;
 
   constructor(options: OutboxRelayOptions) {
     this.db = options.db;
-    this.publisher = options.publisher;
+    this.createPublisher = options.createPublisher;
     this.schema = options.schema;
     this.table = outboxTable(options.schema);
     this.channel = outboxChannel(options.schema);
     this.batchSize = options.batchSize ?? 100;
+    this.concurrentBatches = options.concurrentBatches ?? 1;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.logger = (options.logger ?? createLogger('messaging')).child({ component: 'outbox-relay', schema: options.schema });
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
       throw new Error(`OutboxRelay: batchSize must be a positive integer, got ${this.batchSize}`);
+    if (!Number.isInteger(this.concurrentBatches) || this.concurrentBatches < 1)
+      throw new Error(`OutboxRelay: concurrentBatches must be a positive integer, got ${this.concurrentBatches}`);
     if (!(this.pollIntervalMs > 0)) throw new Error(`OutboxRelay: pollIntervalMs must be positive, got ${this.pollIntervalMs}`);
+    // hashtext is Postgres's own string hash; masking the sign bit keeps the modulo non-negative.
+    const ownSliceOfKeys = this.concurrentBatches > 1 ? `WHERE mod(hashtext(message_key) & 2147483647, $2) = $3` : '';
+    this.claimSql = `SELECT id, sequence, topic, message_key, payload, headers, created_at, pg_current_wal_lsn()::text AS consistency_token
+        FROM ${this.table} ${ownSliceOfKeys}
+       ORDER BY sequence
+       LIMIT $1
+       FOR UPDATE SKIP LOCKED`;
   }
 
   /**
@@ -98,68 +142,90 @@ export class OutboxRelay {
    * hiccup at start-up delays events, it does not stop the service from starting.
    */
   async start(): Promise<void> {
-    if (this.loop !== undefined) return;
+    if (this.running !== undefined) return;
     this.shutdown = new AbortController();
     try {
       this.subscription = await this.db.listen(this.channel, () => this.announceWork());
     } catch (error) {
       this.logger.warn({ err: error }, 'cannot LISTEN for outbox notifications; polling only');
     }
-    this.loop = this.relayUntilStopped();
+    this.loops = Array.from({ length: this.concurrentBatches }, (_, slice) => ({
+      slice,
+      publisher: this.createPublisher(),
+      workAnnounced: false,
+      idle: false,
+      wakeUp: undefined,
+    }));
+    this.running = Promise.all(this.loops.map((loop) => this.relayUntilStopped(loop))).then(() => undefined);
   }
 
-  /** Stops after the batch in flight is published and committed (or rolled back), then stops listening. */
+  /**
+   * Stops after every batch in flight is published and committed (or rolled back), then
+   * disconnects the loops' producers and stops listening.
+   */
   async stop(): Promise<void> {
-    const loop = this.loop;
-    if (loop === undefined) return;
+    const running = this.running;
+    if (running === undefined) return;
     this.shutdown.abort();
-    this.wakeUp?.();
-    await loop;
-    this.loop = undefined;
+    for (const loop of this.loops) loop.wakeUp?.();
+    await running;
+    this.running = undefined;
+    const disconnected = await Promise.allSettled(this.loops.map((loop) => loop.publisher.disconnect()));
+    for (const outcome of disconnected) {
+      if (outcome.status === 'rejected') this.logger.warn({ err: outcome.reason }, 'cannot disconnect an outbox relay producer');
+    }
+    this.loops = [];
     await this.subscription?.close();
     this.subscription = undefined;
   }
 
-  private async relayUntilStopped(): Promise<void> {
+  private async relayUntilStopped(loop: BatchLoop): Promise<void> {
     const signal = this.shutdown.signal;
     let consecutiveFailures = 0;
     while (!signal.aborted) {
       let batchWasFull = false;
       try {
-        batchWasFull = (await this.relayOneBatch()) === this.batchSize;
+        batchWasFull = (await this.relayOneBatch(loop)) === this.batchSize;
         consecutiveFailures = 0;
       } catch (error) {
+        // Each loop backs off on its own: a batch Kafka refuses holds up only its own share of the keys.
         consecutiveFailures += 1;
         const retryInMs = backoffDelayMs(consecutiveFailures, FAILURE_BACKOFF);
-        this.logger.warn({ err: error, consecutiveFailures, retryInMs }, 'outbox relay cycle failed; the rows stay for the next attempt');
+        this.logger.warn(
+          { err: error, slice: loop.slice, consecutiveFailures, retryInMs },
+          'outbox relay cycle failed; the rows stay for the next attempt',
+        );
         await this.refreshBacklog();
         // A notification must not cut a backoff short: it would turn an outage into a busy loop.
         await sleepUnlessAborted(retryInMs, signal);
         continue;
       }
-      const moreWorkWaiting = batchWasFull || this.workAnnounced;
-      // Counting the backlog costs about as much as a small cycle: while busy it is counted once
-      // per interval, and always before going idle, so the gauges never rest on a stale count.
-      if (!moreWorkWaiting || performance.now() - this.backlogCountedAt >= BUSY_BACKLOG_COUNT_INTERVAL_MS) await this.refreshBacklog();
-      if (!moreWorkWaiting) await this.waitForWork();
+      const moreWorkWaiting = batchWasFull || loop.workAnnounced;
+      if (moreWorkWaiting) {
+        // Counting the backlog costs about as much as a small cycle: while busy it is counted once
+        // per interval (by whichever loop comes first), ...
+        if (performance.now() - this.backlogCountedAt >= BUSY_BACKLOG_COUNT_INTERVAL_MS) await this.refreshBacklog();
+        continue;
+      }
+      // ... and always once the last loop goes idle, so the gauges never rest on a stale count.
+      // Marked idle before counting: a loop finishing meanwhile then counts again, after its commit.
+      loop.idle = true;
+      if (this.loops.every((each) => each.idle)) await this.refreshBacklog();
+      await this.waitForWork(loop);
+      loop.idle = false;
     }
   }
 
-  /** Claims, publishes and deletes one batch in one transaction. Returns how many rows it published. */
-  private async relayOneBatch(): Promise<number> {
-    this.workAnnounced = false;
+  /** Claims, publishes and deletes one batch of the loop's keys in one transaction. Returns how many rows it published. */
+  private async relayOneBatch(loop: BatchLoop): Promise<number> {
+    loop.workAnnounced = false;
+    const claimParameters = this.concurrentBatches > 1 ? [this.batchSize, this.concurrentBatches, loop.slice] : [this.batchSize];
     const published = await this.db.transaction(async (tx) => {
-      const { rows: claimed } = await tx.query<OutboxRow>(
-        `SELECT id, sequence, topic, message_key, payload, headers, created_at, pg_current_wal_lsn()::text AS consistency_token FROM ${this.table}
-         ORDER BY sequence
-         LIMIT $1
-         FOR UPDATE SKIP LOCKED`,
-        [this.batchSize],
-      );
+      const { rows: claimed } = await tx.query<OutboxRow>(this.claimSql, claimParameters);
       if (claimed.length === 0) return claimed;
       const rows = await this.withoutKeysHeldElsewhere(tx, claimed);
       if (rows.length === 0) return rows;
-      await this.publisher.publishEncoded(
+      await loop.publisher.publishEncoded(
         rows.map((row) => ({
           topic: row.topic,
           key: row.message_key,
@@ -181,24 +247,30 @@ export class OutboxRelay {
   }
 
   /**
-   * Keeps per-key order with several relays. `SKIP LOCKED` lets a relay claim a key's second
-   * event while another relay still holds the first; publishing it now could put it on Kafka
-   * first. So the claimed rows of any key that still has an older unpublished row outside this
-   * batch are left for a later cycle. The check runs after the claim, in a fresh snapshot: an
-   * older row another relay has published is committed (hence acknowledged by Kafka) by then.
+   * Keeps per-key order between any two batches in flight, of two relays or of two loops of one.
+   * `SKIP LOCKED` lets a transaction claim a key's later events while another holds an earlier
+   * one; publishing them now could put them on Kafka first. Two claims that run at once can even
+   * interleave: one takes a key's events 1 and 3, the other event 2, each skipping what the other
+   * had just locked. So, for each key, the claimed rows are published only up to the first older
+   * row of that key held elsewhere (none, if that row is older than all of them); the rest stay
+   * for a later cycle. The check runs after the claim, in a fresh snapshot: an older row that
+   * another transaction has published is committed (hence acknowledged by Kafka) by then, and one
+   * it still holds is there to be seen, since it is deleted only in that transaction's commit.
    */
   private async withoutKeysHeldElsewhere(tx: SqlExecutor, claimed: readonly OutboxRow[]): Promise<OutboxRow[]> {
-    const oldestClaimedByKey = new Map<string, number>();
-    for (const row of claimed) if (!oldestClaimedByKey.has(row.message_key)) oldestClaimedByKey.set(row.message_key, row.sequence);
-    const { rows: blocked } = await tx.query<{ message_key: string }>(
-      `SELECT DISTINCT waiting.message_key FROM ${this.table} waiting
-         JOIN unnest($1::text[], $2::bigint[]) AS claimed(message_key, oldest_sequence) USING (message_key)
-        WHERE waiting.sequence < claimed.oldest_sequence`,
-      [[...oldestClaimedByKey.keys()], [...oldestClaimedByKey.values()]],
+    const newestClaimedByKey = new Map<string, number>();
+    for (const row of claimed)
+      newestClaimedByKey.set(row.message_key, Math.max(row.sequence, newestClaimedByKey.get(row.message_key) ?? 0));
+    const { rows: heldElsewhere } = await tx.query<{ message_key: string; first_sequence: number }>(
+      `SELECT waiting.message_key, min(waiting.sequence) AS first_sequence FROM ${this.table} waiting
+         JOIN unnest($1::text[], $2::bigint[]) AS claimed(message_key, newest_sequence) USING (message_key)
+        WHERE waiting.sequence < claimed.newest_sequence AND waiting.sequence <> ALL($3::bigint[])
+        GROUP BY waiting.message_key`,
+      [[...newestClaimedByKey.keys()], [...newestClaimedByKey.values()], claimed.map((row) => row.sequence)],
     );
-    if (blocked.length === 0) return [...claimed];
-    const blockedKeys = new Set(blocked.map((row) => row.message_key));
-    return claimed.filter((row) => !blockedKeys.has(row.message_key));
+    if (heldElsewhere.length === 0) return [...claimed];
+    const firstHeldElsewhere = new Map(heldElsewhere.map((row) => [row.message_key, row.first_sequence]));
+    return claimed.filter((row) => row.sequence < (firstHeldElsewhere.get(row.message_key) ?? Number.POSITIVE_INFINITY));
   }
 
   private async refreshBacklog(): Promise<void> {
@@ -216,19 +288,22 @@ export class OutboxRelay {
     }
   }
 
+  /** A notification does not say which keys it is about: every loop looks at its share. */
   private announceWork(): void {
-    this.workAnnounced = true;
-    this.wakeUp?.();
+    for (const loop of this.loops) {
+      loop.workAnnounced = true;
+      loop.wakeUp?.();
+    }
   }
 
   /** Resolves on a notification, after the poll interval, or on stop, whichever comes first. */
-  private async waitForWork(): Promise<void> {
-    if (this.workAnnounced || this.shutdown.signal.aborted) return;
+  private async waitForWork(loop: BatchLoop): Promise<void> {
+    if (loop.workAnnounced || this.shutdown.signal.aborted) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.wakeUp?.(), this.pollIntervalMs);
-      this.wakeUp = () => {
+      const timer = setTimeout(() => loop.wakeUp?.(), this.pollIntervalMs);
+      loop.wakeUp = () => {
         clearTimeout(timer);
-        this.wakeUp = undefined;
+        loop.wakeUp = undefined;
         resolve();
       };
     });

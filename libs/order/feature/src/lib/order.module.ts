@@ -19,16 +19,7 @@ import { OrderGrpcController } from './order.grpc-controller';
 import { ORDER_MIGRATIONS, ORDER_SCHEMA } from './order.migrations';
 import { OrderRepository } from './order.repository';
 import { OrderService, type OrderServiceOptions } from './order.service';
-import {
-  CACHE,
-  DATABASE,
-  EVENT_PUBLISHER,
-  INBOX,
-  ORDER_LOGGER,
-  ORDER_MODULE_OPTIONS,
-  ORDER_SAGA_CONSUMER,
-  USER_SERVICE_CLIENT,
-} from './order.tokens';
+import { CACHE, DATABASE, INBOX, ORDER_LOGGER, ORDER_MODULE_OPTIONS, ORDER_SAGA_CONSUMER, USER_SERVICE_CLIENT } from './order.tokens';
 
 export interface OrderModuleOptions extends OrderServiceOptions {
   database: DatabaseConfig;
@@ -55,7 +46,6 @@ export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnAppl
 
   constructor(
     @Inject(DATABASE) private readonly db: DatabaseRouter,
-    @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
     @Inject(CACHE) private readonly cache: Cache,
     @Inject(ORDER_MODULE_OPTIONS) private readonly options: OrderModuleOptions,
   ) {}
@@ -89,7 +79,6 @@ export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnAppl
             return cache;
           },
         },
-        { provide: EVENT_PUBLISHER, useFactory: () => new EventPublisher(options.kafka, options.logger) },
         {
           provide: ORDER_SAGA_CONSUMER,
           useFactory: () => new EventConsumer({ ...options.kafka, groupId: options.sagaConsumerGroup }, options.logger),
@@ -127,14 +116,19 @@ export class OrderModule implements OnModuleInit, OnApplicationBootstrap, OnAppl
     // The producer owns its topics: created explicitly, with the configured partition count, in the
     // background, so that with Kafka down the service still starts and takes orders.
     this.topicCreation = ensureTopicsInBackground(this.options.kafka, ALL_TOPICS, this.options.logger);
-    this.relay = new OutboxRelay({ db: this.db, publisher: this.publisher, schema: ORDER_SCHEMA, logger: this.options.logger });
+    this.relay = new OutboxRelay({
+      db: this.db,
+      // One producer per batch in flight; the relay disconnects them when it stops.
+      createPublisher: () => new EventPublisher(this.options.kafka, this.options.logger),
+      schema: ORDER_SCHEMA,
+      logger: this.options.logger,
+    });
     await this.relay.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.topicCreation?.stop();
     await this.relay?.stop();
-    await this.publisher.disconnect();
     await Promise.allSettled([this.db.close(), this.cache.close()]);
   }
 }

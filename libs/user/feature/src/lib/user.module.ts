@@ -25,7 +25,6 @@ import {
   CACHE,
   CREDIT_EVENTS_CONSUMER,
   DATABASE,
-  EVENT_PUBLISHER,
   INBOX,
   ORDER_EVENTS_CONSUMER,
   PASSWORD_HASHER,
@@ -58,7 +57,6 @@ export class UserModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
   constructor(
     @Inject(DATABASE) private readonly db: DatabaseRouter,
     @Inject(CACHE) private readonly cache: Cache,
-    @Inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
     @Inject(USER_LOGGER) private readonly logger: Logger,
     @Inject(USER_MODULE_OPTIONS) private readonly options: UserModuleOptions,
   ) {}
@@ -97,7 +95,6 @@ export class UserModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
           provide: CREDIT_EVENTS_CONSUMER,
           useFactory: () => new EventConsumer({ ...options.kafka, groupId: options.consumerGroups.credit }, options.logger),
         },
-        { provide: EVENT_PUBLISHER, useFactory: () => new EventPublisher(options.kafka, options.logger) },
         { provide: INBOX, inject: [DATABASE], useFactory: (db: DatabaseRouter) => new Inbox(db, USER_SCHEMA) },
         {
           provide: READINESS_CHECKS,
@@ -133,14 +130,19 @@ export class UserModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
       [CREDIT_RESERVED_TOPIC, CREDIT_REJECTED_TOPIC, CREDIT_RELEASED_TOPIC],
       this.logger,
     );
-    this.relay = new OutboxRelay({ db: this.db, publisher: this.publisher, schema: USER_SCHEMA, logger: this.logger });
+    this.relay = new OutboxRelay({
+      db: this.db,
+      // One producer per batch in flight; the relay disconnects them when it stops.
+      createPublisher: () => new EventPublisher(this.options.kafka, this.logger),
+      schema: USER_SCHEMA,
+      logger: this.logger,
+    });
     await this.relay.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.topicCreation?.stop();
     await this.relay?.stop();
-    await this.publisher.disconnect();
     await Promise.allSettled([this.db.close(), this.cache.close()]);
   }
 }

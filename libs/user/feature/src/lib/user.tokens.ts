@@ -3,7 +3,6 @@ export const DATABASE = Symbol('UserDatabase');
 export const CACHE = Symbol('UserCache');
 export const ORDER_EVENTS_CONSUMER = Symbol('OrderEventsConsumer');
 export const CREDIT_EVENTS_CONSUMER = Symbol('CreditEventsConsumer');
-export const EVENT_PUBLISHER = Symbol('UserEventPublisher');
 export const USER_LOGGER = Symbol('UserLogger');
 export const INBOX = Symbol('UserInbox');
 export const PASSWORD_HASHER = Symbol('PasswordHasher');
