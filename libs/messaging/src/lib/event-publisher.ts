@@ -1,4 +1,4 @@
-import { Partitioners, type Producer } from 'kafkajs';
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { type TopicContract } from '@workshop/contracts';
 import { createLogger, currentCorrelationId, type Logger } from '@workshop/observability';
 import { withCorrelationId } from './event-headers';
@@ -36,19 +36,31 @@ const ACKS_ALL = -1;
  * the broker did take; delivery is therefore at least once, which every consumer here tolerates.
  */
 export class EventPublisher {
-  private readonly producer: Producer;
+  private readonly newProducer: () => Producer;
+  /** The producer in use; a new one replaces it after a failed send (see `publishEncoded`). */
+  private producer: Producer;
+  /** The connection of `producer`, once asked for. */
   private connection: Promise<void> | undefined;
+  private readonly logger: Logger;
 
-  constructor(config: KafkaConfig, logger: Logger = createLogger('messaging')) {
-    this.producer = createKafkaClient(config, logger).producer({
-      idempotent: true,
-      retry: { retries: 5 },
-      // The DefaultPartitioner hashes keys with murmur2 exactly as the Java client does, so a key
-      // lands on the same partition whichever client (or a later replacement of this one)
-      // publishes it. The LegacyPartitioner of kafkajs 1.x used another hash. Naming it here also
-      // silences the warning kafkajs prints when the choice is left implicit.
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+  /** `client` is for tests that need a producer they control; by default, one from `config`. */
+  constructor(
+    config: KafkaConfig,
+    logger: Logger = createLogger('messaging'),
+    client: Pick<Kafka, 'producer'> = createKafkaClient(config, logger),
+  ) {
+    this.logger = logger;
+    this.newProducer = () =>
+      client.producer({
+        idempotent: true,
+        retry: { retries: 5 },
+        // The DefaultPartitioner hashes keys with murmur2 exactly as the Java client does, so a
+        // key lands on the same partition whichever client (or a later replacement of this one)
+        // publishes it. The LegacyPartitioner of kafkajs 1.x used another hash. Naming it here
+        // also silences the warning kafkajs prints when the choice is left implicit.
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+    this.producer = this.newProducer();
   }
 
   /**
@@ -56,12 +68,21 @@ export class EventPublisher {
    * start-up surfaces a wrong broker address before the first request does.
    */
   async connect(): Promise<void> {
-    this.connection ??= this.producer.connect().catch((error: unknown) => {
-      // Forget the failed attempt so the next publish tries again: Kafka may be back by then.
-      this.connection = undefined;
-      throw error;
-    });
+    await this.connectedProducer();
+  }
+
+  private async connectedProducer(): Promise<Producer> {
+    const producer = this.producer;
+    if (this.connection === undefined) {
+      const connection: Promise<void> = producer.connect().catch((error: unknown) => {
+        // Forget the failed attempt so the next publish tries again: Kafka may be back by then.
+        if (this.connection === connection) this.connection = undefined;
+        throw error;
+      });
+      this.connection = connection;
+    }
     await this.connection;
+    return producer;
   }
 
   /**
@@ -88,7 +109,7 @@ export class EventPublisher {
    */
   async publishEncoded(events: readonly EncodedEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.connect();
+    const producer = await this.connectedProducer();
     const byTopic = new Map<string, EncodedEvent[]>();
     for (const event of events) {
       const batch = byTopic.get(event.topic) ?? [];
@@ -97,20 +118,44 @@ export class EventPublisher {
     }
     const stopTimers = [...byTopic.keys()].map((topic) => kafkaPublishDuration.startTimer({ topic }));
     try {
-      await this.producer.sendBatch({
+      await producer.sendBatch({
         acks: ACKS_ALL,
         topicMessages: [...byTopic].map(([topic, batch]) => ({
           topic,
           messages: batch.map((event) => ({ key: event.key, value: event.value, headers: event.headers })),
         })),
       });
+    } catch (error) {
+      this.replaceAfterFailedSend(producer);
+      throw error;
     } finally {
       for (const stopTimer of stopTimers) stopTimer();
     }
   }
 
+  /**
+   * Why a producer is not used again once a send failed: kafkajs rewinds an idempotent
+   * producer's sequence numbers when a send fails, and its next send to that partition reuses
+   * them. If the failed send had in fact been written (its acknowledgement lost), the broker
+   * would take a next batch of the same size for a duplicate of it, acknowledge it and drop it:
+   * different events, lost without an error. A new producer gets a new producer id from the
+   * broker, so its sequence numbers cannot collide with the failed send's; a retry through it may
+   * write the failed events twice, which at-least-once delivery allows.
+   */
+  private replaceAfterFailedSend(failed: Producer): void {
+    // Sends failing together replace the producer once.
+    if (this.producer !== failed) return;
+    const failedConnection = this.connection;
+    this.producer = this.newProducer();
+    this.connection = undefined;
+    void failedConnection
+      ?.then(() => failed.disconnect())
+      .catch((error: unknown) => this.logger.debug({ err: error }, 'cannot disconnect a producer replaced after a failed send'));
+  }
+
   /** Waits for sends in flight, then closes the connections. */
   async disconnect(): Promise<void> {
+    const producer = this.producer;
     const connection = this.connection;
     this.connection = undefined;
     if (connection === undefined) return;
@@ -119,6 +164,6 @@ export class EventPublisher {
       () => true,
       () => false,
     );
-    if (connected) await this.producer.disconnect();
+    if (connected) await producer.disconnect();
   }
 }

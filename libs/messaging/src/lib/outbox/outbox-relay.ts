@@ -17,11 +17,12 @@ export interface OutboxRelayOptions {
   db: OutboxDatabase;
   /**
    * Creates the producer of one batch loop: `start()` calls it once per loop (`concurrentBatches`
-   * times), a loop whose send failed replaces its producer, and `stop()` disconnects them. Why
-   * a producer is never shared and never reused after a failure: kafkajs rewinds an idempotent
-   * producer's sequence numbers when a send fails, so its next send reuses them, and if the
-   * failed send had in fact been written (its acknowledgement lost), the broker would take the
-   * next batch of that size for a duplicate of it and drop it, acknowledged.
+   * times) and `stop()` disconnects what it created. Each loop has its own producer, never a
+   * shared one: kafkajs rewinds an idempotent producer's sequence numbers when a send fails, so
+   * another loop's send, queued behind the failed one, could reuse them, and if the failed send
+   * had in fact been written, the broker would take the second for a duplicate of the first and
+   * drop it, acknowledged. (`EventPublisher` replaces its producer after a failed send, for its
+   * own next send; a send already queued behind the failure would be too late for that.)
    */
   createPublisher: () => OutboxPublisher;
   /** The schema whose `outbox` table this relay drains. */
@@ -226,16 +227,14 @@ export class OutboxRelay {
       if (claimed.length === 0) return claimed;
       const rows = await this.withoutKeysHeldElsewhere(tx, claimed);
       if (rows.length === 0) return rows;
-      const events = rows.map((row) => ({
-        topic: row.topic,
-        key: row.message_key,
-        value: row.payload,
-        headers: withConsistencyToken(row.headers ?? {}, row.consistency_token),
-      }));
-      await loop.publisher.publishEncoded(events).catch((error: unknown) => {
-        this.replacePublisher(loop);
-        throw error;
-      });
+      await loop.publisher.publishEncoded(
+        rows.map((row) => ({
+          topic: row.topic,
+          key: row.message_key,
+          value: row.payload,
+          headers: withConsistencyToken(row.headers ?? {}, row.consistency_token),
+        })),
+      );
       await tx.query(`DELETE FROM ${this.table} WHERE id = ANY($1::uuid[])`, [rows.map((row) => row.id)]);
       return rows;
     });
@@ -289,18 +288,6 @@ export class OutboxRelay {
       // The gauges keep their last value; the failed cycle itself is already logged.
       this.logger.debug({ err: error }, 'cannot measure the outbox backlog');
     }
-  }
-
-  /**
-   * Gives a loop a new producer after a failed send (see `createPublisher`): the broker hands a
-   * new producer a new producer id, whose sequence numbers cannot collide with the failed send's.
-   * The old one is disconnected in the background; the rows it failed to send are rolled back and
-   * go out through the new one.
-   */
-  private replacePublisher(loop: BatchLoop): void {
-    const failed = loop.publisher;
-    loop.publisher = this.createPublisher();
-    failed.disconnect().catch((error: unknown) => this.logger.debug({ err: error }, 'cannot disconnect a failed outbox relay producer'));
   }
 
   /** A notification does not say which keys it is about: every loop looks at its share. */
