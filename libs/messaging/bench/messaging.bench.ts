@@ -16,7 +16,8 @@
  *      ceiling of any path that commits each event on its own.
  *    - Relay drain: the writers fill the outbox (several events per transaction) while the relay
  *      is stopped, then it starts; events/s from its start to the last effect. What the path after
- *      the outbox carries when it does not share the machine with the writers.
+ *      the outbox carries when it does not share the machine with the writers. Then the same one
+ *      half at a time: the relay alone until the outbox is empty, the consumer alone after it.
  * 2. Latency at a fixed rate, open loop (each event is sent when it is due, whether or not the
  *    earlier ones are done, so a slow path cannot slow the load down and hide its own queueing):
  *    raw send-to-consume, and full-path commit-to-effect (the effect's transaction committed).
@@ -29,6 +30,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Partitioners, type Consumer, type Producer } from 'kafkajs';
 import { loadInfrastructureConfig } from '@workshop/config';
+import { type TopicContract } from '@workshop/contracts';
 import { DatabaseRouter, runMigrations } from '@workshop/db';
 import { createLogger } from '@workshop/observability';
 import { type EventContext } from '../src/lib/consumer/event-context';
@@ -43,7 +45,7 @@ import { createKafkaClient } from '../src/lib/kafka/kafka-client';
 import { type KafkaConfig } from '../src/lib/kafka/kafka-config';
 import { enqueueOutboxEvent } from '../src/lib/outbox/outbox-enqueue';
 import { outboxMigrations } from '../src/lib/outbox/outbox-migration';
-import { OutboxRelay } from '../src/lib/outbox/outbox-relay';
+import { DEFAULT_OUTBOX_BATCH_SIZE, OutboxRelay } from '../src/lib/outbox/outbox-relay';
 import { deleteConsumerGroups, deleteTopics, ensureTopics } from '../src/lib/topic-admin';
 import { effectsTableSql } from '../src/testing/inbox-effects';
 import { jsonTopic, uniqueRunId, type TestEvent } from '../src/testing/messaging-test-support';
@@ -58,7 +60,7 @@ const WRITERS = 8;
  */
 const EVENTS_PER_WRITER_TRANSACTION = 10;
 /** Events per send in the raw phase: the relay's default batch size, so both paths batch alike. */
-const RAW_BATCH_SIZE = 100;
+const RAW_BATCH_SIZE = DEFAULT_OUTBOX_BATCH_SIZE;
 const RATE_PER_SECOND = 500;
 const LATENCY_PHASE_MS = 10_000;
 /** Keys cycle over this many aggregates, enough to spread over every partition. */
@@ -75,6 +77,9 @@ const rawTopic = jsonTopic(`messaging-bench.${runId}.raw`);
 const fullPathTopic = jsonTopic(`messaging-bench.${runId}.full-path`);
 const rawGroup = `messaging-bench-${runId}-raw`;
 const fullPathGroup = `messaging-bench-${runId}-full-path`;
+/** The drain measured one half at a time has a topic and a consumer group of its own (see `drainHalves`). */
+const halvesTopic = jsonTopic(`messaging-bench.${runId}.drain-halves`);
+const halvesGroup = `messaging-bench-${runId}-drain-halves`;
 
 /** A half-open range of event sequence numbers: each phase sends its own. */
 interface Sequences {
@@ -206,9 +211,9 @@ class FullPath {
       ],
       logger,
     });
-    await ensureTopics(kafkaConfig, [fullPathTopic], logger);
+    await ensureTopics(kafkaConfig, [fullPathTopic, halvesTopic], logger);
     await this.relay.start();
-    await this.consumer.register(effectApplier(new Inbox(this.consumerDb, schema), this.log)).start();
+    await this.consumer.register(effectApplier(new Inbox(this.consumerDb, schema), this.log, fullPathTopic)).start();
   }
 
   async stopRelay(): Promise<void> {
@@ -219,16 +224,34 @@ class FullPath {
     await this.relay.start();
   }
 
+  /** Starts a consumer group of its own on `topic`, applying effects as the main one does; the caller stops it. */
+  async startConsumerOf(topic: TopicContract<TestEvent>, groupId: string): Promise<EventConsumer> {
+    const consumer = new EventConsumer({ ...kafkaConfig, groupId }, logger);
+    await consumer.register(effectApplier(new Inbox(this.consumerDb, schema), this.log, topic)).start();
+    return consumer;
+  }
+
+  /** Resolves once the relay has published (and deleted) every row of the outbox. */
+  async outboxEmptied(): Promise<void> {
+    const deadline = performance.now() + PHASE_TIMEOUT_MS;
+    for (;;) {
+      const { rows } = await this.producerDb.query<{ waiting: boolean }>(`SELECT EXISTS (SELECT 1 FROM "${schema}".outbox) AS waiting`);
+      if (rows[0]?.waiting === false) return;
+      if (performance.now() > deadline) throw new Error(`the relay did not empty the outbox within ${PHASE_TIMEOUT_MS} ms`);
+      await sleep(5);
+    }
+  }
+
   /** One transaction enqueueing one event; the commit time is taken once the commit is acknowledged. */
   async enqueue(sequence: number): Promise<void> {
     await this.enqueueAll({ first: sequence, end: sequence + 1 });
   }
 
   /** One transaction enqueueing every event of `sequences`, as a request that produces several events would. */
-  async enqueueAll(sequences: Sequences): Promise<void> {
+  async enqueueAll(sequences: Sequences, topic = fullPathTopic): Promise<void> {
     await this.producerDb.transaction(async (tx) => {
       for (let sequence = sequences.first; sequence < sequences.end; sequence += 1) {
-        await enqueueOutboxEvent(tx, schema, { id: randomUUID(), topic: fullPathTopic, key: keyOf(sequence), payload: { sequence } });
+        await enqueueOutboxEvent(tx, schema, { id: randomUUID(), topic, key: keyOf(sequence), payload: { sequence } });
       }
     });
     for (let sequence = sequences.first; sequence < sequences.end; sequence += 1) this.log.sent(sequence);
@@ -259,9 +282,9 @@ function benchDatabase(applicationName: string): DatabaseRouter {
  * The consumer's batch handler: one `effects` row per new event, all of a partition's fetched
  * events in one inbox transaction, then the arrivals are logged.
  */
-function effectApplier(inbox: Inbox, log: DeliveryLog): object {
+function effectApplier(inbox: Inbox, log: DeliveryLog, topic: TopicContract<TestEvent>): object {
   class EffectApplier {
-    @HandlesEventBatch(fullPathTopic)
+    @HandlesEventBatch(topic)
     async apply(events: readonly TestEvent[], contexts: readonly EventContext[]): Promise<void> {
       await inbox.processBatchOnce(contexts, (tx, newEvents) =>
         tx.query(
@@ -327,11 +350,16 @@ async function rawThroughput(raw: RawPath, sequences: Sequences): Promise<number
 }
 
 /** The writers enqueue every event of `sequences`, `eventsPerTransaction` to a transaction. */
-async function enqueueConcurrently(fullPath: FullPath, sequences: Sequences, eventsPerTransaction: number): Promise<void> {
+async function enqueueConcurrently(
+  fullPath: FullPath,
+  sequences: Sequences,
+  eventsPerTransaction: number,
+  topic = fullPathTopic,
+): Promise<void> {
   const transactions = { first: 0, end: Math.ceil((sequences.end - sequences.first) / eventsPerTransaction) };
   await forEachConcurrently(transactions, WRITERS, (transaction) => {
     const first = sequences.first + transaction * eventsPerTransaction;
-    return fullPath.enqueueAll({ first, end: Math.min(first + eventsPerTransaction, sequences.end) });
+    return fullPath.enqueueAll({ first, end: Math.min(first + eventsPerTransaction, sequences.end) }, topic);
   });
 }
 
@@ -353,6 +381,30 @@ async function relayDrainThroughput(fullPath: FullPath, sequences: Sequences): P
   return (sequences.end - sequences.first) / ((last - startedAt) / 1000);
 }
 
+/**
+ * The drain again, one half at a time, to tell which half bounds it: the relay alone (nothing
+ * consumes yet) until the outbox is empty, then a consumer alone on what the relay published.
+ * On a topic and group of their own, so the main consumer is never stopped and restarted (a group
+ * rejoining can stall for seconds, which would land in a later phase).
+ */
+async function drainHalves(fullPath: FullPath, sequences: Sequences): Promise<{ relayAlone: number; consumerAlone: number }> {
+  const events = sequences.end - sequences.first;
+  await fullPath.stopRelay();
+  await enqueueConcurrently(fullPath, sequences, EVENTS_PER_WRITER_TRANSACTION, halvesTopic);
+  const relayStartedAt = performance.now();
+  await fullPath.startRelay();
+  await fullPath.outboxEmptied();
+  const relayAlone = events / ((performance.now() - relayStartedAt) / 1000);
+  const consumerStartedAt = performance.now();
+  const consumer = await fullPath.startConsumerOf(halvesTopic, halvesGroup);
+  try {
+    const last = await fullPath.log.lastArrival(sequences, 'consumer alone');
+    return { relayAlone, consumerAlone: events / ((last - consumerStartedAt) / 1000) };
+  } finally {
+    await consumer.stop();
+  }
+}
+
 /** Postgres's ceiling for one-event transactions: the writers commit one row each, as fast as they go. */
 async function postgresCommitsPerSecond(fullPath: FullPath, count: number): Promise<number> {
   const startedAt = performance.now();
@@ -363,7 +415,10 @@ async function postgresCommitsPerSecond(fullPath: FullPath, count: number): Prom
 async function main(): Promise<void> {
   const raw = new RawPath();
   const fullPath = new FullPath();
-  const { tiers, deadLetterTopic } = retryTopology(fullPathGroup);
+  // Each retry tier is a topic and a consumer group of the same name.
+  const topologies = [fullPathGroup, halvesGroup].map((group) => retryTopology(group));
+  const tierTopics = topologies.flatMap(({ tiers }) => tiers.map((tier) => tier.topic));
+  const deadLetterTopics = topologies.map(({ deadLetterTopic }) => deadLetterTopic);
   try {
     await raw.start();
     await fullPath.start();
@@ -378,6 +433,7 @@ async function main(): Promise<void> {
     const fullPathEventsPerSecond = await fullPathThroughput(fullPath, sequencesOf(THROUGHPUT_EVENTS));
     const batchedWritersEventsPerSecond = await fullPathThroughput(fullPath, sequencesOf(THROUGHPUT_EVENTS), EVENTS_PER_WRITER_TRANSACTION);
     const relayDrainEventsPerSecond = await relayDrainThroughput(fullPath, sequencesOf(THROUGHPUT_EVENTS));
+    const halves = await drainHalves(fullPath, sequencesOf(THROUGHPUT_EVENTS));
     const postgresCommitCeiling = await postgresCommitsPerSecond(fullPath, THROUGHPUT_EVENTS);
     const throughputRatio = fullPathEventsPerSecond / rawEventsPerSecond;
     const batchedWritersRatio = batchedWritersEventsPerSecond / rawEventsPerSecond;
@@ -396,6 +452,9 @@ async function main(): Promise<void> {
     );
     console.log(
       `  relay drain  ${relayDrainEventsPerSecond.toFixed(0)} events/s  (${THROUGHPUT_EVENTS} events waiting in the outbox -> relay -> Kafka -> inbox batch effect; ratio ${relayDrainRatio.toFixed(3)})`,
+    );
+    console.log(
+      `    one half at a time: relay alone ${halves.relayAlone.toFixed(0)} events/s (outbox -> Kafka), consumer alone ${halves.consumerAlone.toFixed(0)} events/s (Kafka -> inbox batch effect)`,
     );
 
     const latencyEvents = (RATE_PER_SECOND * LATENCY_PHASE_MS) / 1000;
@@ -421,7 +480,7 @@ async function main(): Promise<void> {
 
     // Every event the full path was given has exactly one effect: the inbox turned duplicates away.
     const effects = await fullPath.effectsApplied();
-    const fullPathEvents = WARM_UP_EVENTS + 3 * THROUGHPUT_EVENTS + latencyEvents;
+    const fullPathEvents = WARM_UP_EVENTS + 4 * THROUGHPUT_EVENTS + latencyEvents;
     if (effects !== fullPathEvents) throw new Error(`expected ${fullPathEvents} effects, found ${effects}`);
 
     console.log(
@@ -439,6 +498,8 @@ async function main(): Promise<void> {
         batchedWritersRatio: round(batchedWritersRatio, 3),
         relayDrainEventsPerSecond: Math.round(relayDrainEventsPerSecond),
         relayDrainRatio: round(relayDrainRatio, 3),
+        relayAloneEventsPerSecond: Math.round(halves.relayAlone),
+        consumerAloneEventsPerSecond: Math.round(halves.consumerAlone),
         latencyRatePerSecond: RATE_PER_SECOND,
         latencyPhaseSeconds: LATENCY_PHASE_MS / 1000,
         rawLatencyP50Ms: rawLatency.p50Ms,
@@ -456,8 +517,8 @@ async function main(): Promise<void> {
     );
   } finally {
     await Promise.allSettled([raw.stop(), fullPath.stop()]);
-    await deleteConsumerGroups(kafkaConfig, [rawGroup, fullPathGroup, ...tiers.map((tier) => tier.topic)], logger);
-    await deleteTopics(kafkaConfig, [rawTopic.name, fullPathTopic.name, ...tiers.map((tier) => tier.topic), deadLetterTopic], logger);
+    await deleteConsumerGroups(kafkaConfig, [rawGroup, fullPathGroup, halvesGroup, ...tierTopics], logger);
+    await deleteTopics(kafkaConfig, [rawTopic.name, fullPathTopic.name, halvesTopic.name, ...tierTopics, ...deadLetterTopics], logger);
   }
 }
 

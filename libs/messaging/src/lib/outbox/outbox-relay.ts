@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { type DatabaseNotificationSubscription, type DatabaseRouter, type SqlExecutor } from '@workshop/db';
+import { type DatabaseNotificationSubscription, type DatabaseRouter } from '@workshop/db';
 import { createLogger, type Logger } from '@workshop/observability';
 import { backoffDelayMs, sleepUnlessAborted, type BackoffPolicy } from '../backoff';
 import { withConsistencyToken } from '../event-headers';
@@ -27,7 +27,12 @@ export interface OutboxRelayOptions {
   createPublisher: () => OutboxPublisher;
   /** The schema whose `outbox` table this relay drains. */
   schema: string;
-  /** Rows claimed, published and deleted per transaction. Default 100. */
+  /**
+   * Rows claimed, published and deleted per transaction. Default `DEFAULT_OUTBOX_BATCH_SIZE`.
+   * One batch's events of one partition go to Kafka as one record batch, which the broker
+   * refuses above its `message.max.bytes` (1 MB by default): keep this times the largest event
+   * (payload and headers) under it.
+   */
   batchSize?: number;
   /**
    * Batches in flight at once, each in its own transaction over its own share of the keys (so two
@@ -66,6 +71,15 @@ interface BatchLoop {
   wakeUp: (() => void) | undefined;
 }
 
+/**
+ * Rows per batch unless told otherwise. A batch costs about the same fixed work (a statement, a
+ * Kafka round trip, a commit) whatever its size, so a backlog drains faster in big ones: on this
+ * project's 2-core machine the relay alone published about 13,000 events/s in batches of 100
+ * and 22,000 in batches of 500. When the relay keeps up, batches hold what arrived since the
+ * last one, so the size only matters under a backlog.
+ */
+export const DEFAULT_OUTBOX_BATCH_SIZE = 500;
+
 /** After a failed cycle (Kafka or Postgres unreachable): 500 ms, 1 s, 2 s, ... up to 30 s. */
 const FAILURE_BACKOFF: BackoffPolicy = { initialDelayMs: 500, maxDelayMs: 30_000 };
 
@@ -76,8 +90,9 @@ const BUSY_BACKLOG_COUNT_INTERVAL_MS = 1000;
  * Moves events from a schema's outbox table to Kafka: the second half of the transactional
  * outbox.
  *
- * Each cycle claims the oldest rows with `FOR UPDATE SKIP LOCKED`, publishes them in one call,
- * deletes them and commits, so the table holds only the backlog. Rows stay locked until that
+ * Each cycle claims the oldest rows with `FOR UPDATE SKIP LOCKED` and deletes them (one
+ * statement, `claimSql`), publishes them in one call and commits, so the table holds only the
+ * backlog. Rows stay locked until that
  * commit, so relays in several instances of a service share the work without publishing a row
  * twice; if Kafka fails, the transaction rolls back and the rows wait for the next cycle, so
  * nothing is lost. If the process dies between Kafka's acknowledgement and the commit, the batch
@@ -88,7 +103,7 @@ const BUSY_BACKLOG_COUNT_INTERVAL_MS = 1000;
  * trip overlap another's. Loop `i` claims only the rows whose key hashes to `i`: a key's events
  * all go through one loop, one batch after the other, so the loops of one relay never wait for
  * each other's keys. Per-key order does not rest on that split, though: every batch also runs the
- * check that keeps order between relays (`withoutKeysHeldElsewhere`), which holds for any two
+ * check that keeps order between relays (in `claimSql`), which holds for any two
  * transactions, in one process or in two.
  *
  * A loop starts a cycle when the schema's channel is notified (`enqueueOutboxEvent` asks for that
@@ -120,7 +135,7 @@ export class OutboxRelay {
     this.schema = options.schema;
     this.table = outboxTable(options.schema);
     this.channel = outboxChannel(options.schema);
-    this.batchSize = options.batchSize ?? 100;
+    this.batchSize = options.batchSize ?? DEFAULT_OUTBOX_BATCH_SIZE;
     this.concurrentBatches = options.concurrentBatches ?? 1;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.logger = (options.logger ?? createLogger('messaging')).child({ component: 'outbox-relay', schema: options.schema });
@@ -129,13 +144,7 @@ export class OutboxRelay {
     if (!Number.isInteger(this.concurrentBatches) || this.concurrentBatches < 1)
       throw new Error(`OutboxRelay: concurrentBatches must be a positive integer, got ${this.concurrentBatches}`);
     if (!(this.pollIntervalMs > 0)) throw new Error(`OutboxRelay: pollIntervalMs must be positive, got ${this.pollIntervalMs}`);
-    // hashtext is Postgres's own string hash; masking the sign bit keeps the modulo non-negative.
-    const ownSliceOfKeys = this.concurrentBatches > 1 ? `WHERE mod(hashtext(message_key) & 2147483647, $2) = $3` : '';
-    this.claimSql = `SELECT id, sequence, topic, message_key, payload, headers, created_at, pg_current_wal_lsn()::text AS consistency_token
-        FROM ${this.table} ${ownSliceOfKeys}
-       ORDER BY sequence
-       LIMIT $1
-       FOR UPDATE SKIP LOCKED`;
+    this.claimSql = claimBatchSql(this.table, this.concurrentBatches > 1);
   }
 
   /**
@@ -218,14 +227,12 @@ export class OutboxRelay {
     }
   }
 
-  /** Claims, publishes and deletes one batch of the loop's keys in one transaction. Returns how many rows it published. */
+  /** Claims, deletes and publishes one batch of the loop's keys in one transaction. Returns how many rows it published. */
   private async relayOneBatch(loop: BatchLoop): Promise<number> {
     loop.workAnnounced = false;
     const claimParameters = this.concurrentBatches > 1 ? [this.batchSize, this.concurrentBatches, loop.slice] : [this.batchSize];
     const published = await this.db.transaction(async (tx) => {
-      const { rows: claimed } = await tx.query<OutboxRow>(this.claimSql, claimParameters);
-      if (claimed.length === 0) return claimed;
-      const rows = await this.withoutKeysHeldElsewhere(tx, claimed);
+      const { rows } = await tx.query<OutboxRow>(this.claimSql, claimParameters);
       if (rows.length === 0) return rows;
       await loop.publisher.publishEncoded(
         rows.map((row) => ({
@@ -235,7 +242,8 @@ export class OutboxRelay {
           headers: withConsistencyToken(row.headers ?? {}, row.consistency_token),
         })),
       );
-      await tx.query(`DELETE FROM ${this.table} WHERE id = ANY($1::uuid[])`, [rows.map((row) => row.id)]);
+      // Kafka has them: the commit makes the claim's delete final. Had the publish failed, the
+      // rollback would put the rows back for the next cycle.
       return rows;
     });
     // Counted after the commit: a batch rolled back after publishing will be published (and
@@ -246,33 +254,6 @@ export class OutboxRelay {
       outboxCommitToPublishDuration.observe({ topic: row.topic }, Math.max(0, now - row.created_at.getTime()) / 1000);
     }
     return published.length;
-  }
-
-  /**
-   * Keeps per-key order between any two batches in flight, of two relays or of two loops of one.
-   * `SKIP LOCKED` lets a transaction claim a key's later events while another holds an earlier
-   * one; publishing them now could put them on Kafka first. Two claims that run at once can even
-   * interleave: one takes a key's events 1 and 3, the other event 2, each skipping what the other
-   * had just locked. So, for each key, the claimed rows are published only up to the first older
-   * row of that key held elsewhere (none, if that row is older than all of them); the rest stay
-   * for a later cycle. The check runs after the claim, in a fresh snapshot: an older row that
-   * another transaction has published is committed (hence acknowledged by Kafka) by then, and one
-   * it still holds is there to be seen, since it is deleted only in that transaction's commit.
-   */
-  private async withoutKeysHeldElsewhere(tx: SqlExecutor, claimed: readonly OutboxRow[]): Promise<OutboxRow[]> {
-    const newestClaimedByKey = new Map<string, number>();
-    for (const row of claimed)
-      newestClaimedByKey.set(row.message_key, Math.max(row.sequence, newestClaimedByKey.get(row.message_key) ?? 0));
-    const { rows: heldElsewhere } = await tx.query<{ message_key: string; first_sequence: number }>(
-      `SELECT waiting.message_key, min(waiting.sequence) AS first_sequence FROM ${this.table} waiting
-         JOIN unnest($1::text[], $2::bigint[]) AS claimed(message_key, newest_sequence) USING (message_key)
-        WHERE waiting.sequence < claimed.newest_sequence AND waiting.sequence <> ALL($3::bigint[])
-        GROUP BY waiting.message_key`,
-      [[...newestClaimedByKey.keys()], [...newestClaimedByKey.values()], claimed.map((row) => row.sequence)],
-    );
-    if (heldElsewhere.length === 0) return [...claimed];
-    const firstHeldElsewhere = new Map(heldElsewhere.map((row) => [row.message_key, row.first_sequence]));
-    return claimed.filter((row) => row.sequence < (firstHeldElsewhere.get(row.message_key) ?? Number.POSITIVE_INFINITY));
   }
 
   private async refreshBacklog(): Promise<void> {
@@ -310,4 +291,64 @@ export class OutboxRelay {
       };
     });
   }
+}
+
+/**
+ * One statement claims a batch, keeps per-key order, and deletes what it will publish: one round
+ * trip where a claim, an order check and a delete took three (each batch is a transaction held
+ * open over a Kafka round trip, so its round trips are the relay's pace). The delete is undone by
+ * a rollback if the publish fails; until the commit, other transactions still see the rows and
+ * their locks.
+ *
+ * - `claimed`: the oldest rows (of the loop's share of the keys, `mod(hashtext(key), $2) = $3`,
+ *   when there are several loops) that no other transaction holds: `FOR UPDATE SKIP LOCKED`.
+ * - `first_held_elsewhere`: per-key order between batches in flight, of two relays or of two loops
+ *   of one. `SKIP LOCKED` lets a claim take a key's later rows while another transaction holds an
+ *   earlier one, and two claims running at once can even interleave (one takes a key's events 1
+ *   and 3, the other event 2, each skipping what the other had just locked). So for each key the
+ *   claimed rows are published only up to the first older row of that key that is not this
+ *   claim's; the rest stay locked, not deleted, and go out in a later cycle. This statement sees
+ *   the table as of its start: a row another transaction holds is there to be seen (it is deleted
+ *   only when that transaction commits, after Kafka acknowledged it); a row deleted by a commit
+ *   since then is seen too, and holds the key back one cycle for nothing, which is safe.
+ *   A row an enqueueing transaction commits after this statement started is not seen: it
+ *   committed after the rows claimed here, and commit order is the order promised (README).
+ *   Per key, an index scan that stops at the first row found: rows deleted by earlier batches
+ *   stay in the index until vacuumed, and a scan over every older row of the key (a GROUP BY's
+ *   bitmap scan) visited each one's heap page again on every batch, a cost growing with the rows
+ *   drained. A plain index scan marks the dead entries it meets and skips them afterwards.
+ * - `publishable` is deleted, and returned in sequence order with the consistency token: the
+ *   primary's WAL position now, past the commit of every row this statement sees.
+ */
+function claimBatchSql(table: string, ownSliceOfKeysOnly: boolean): string {
+  // hashtext is Postgres's own string hash; masking the sign bit keeps the modulo non-negative.
+  const ownSliceOfKeys = ownSliceOfKeysOnly ? 'WHERE mod(hashtext(message_key) & 2147483647, $2) = $3' : '';
+  return `
+    WITH claimed AS MATERIALIZED (
+           SELECT id, sequence, topic, message_key, payload, headers, created_at
+             FROM ${table} ${ownSliceOfKeys}
+            ORDER BY sequence
+            LIMIT $1
+              FOR UPDATE SKIP LOCKED),
+         newest_claimed AS (
+           SELECT message_key, max(sequence) AS sequence FROM claimed GROUP BY message_key),
+         first_held_elsewhere AS (
+           SELECT newest_claimed.message_key, first_waiting.sequence
+             FROM newest_claimed
+            CROSS JOIN LATERAL (
+                  SELECT waiting.sequence FROM ${table} waiting
+                   WHERE waiting.message_key = newest_claimed.message_key
+                     AND waiting.sequence < newest_claimed.sequence
+                     AND waiting.sequence NOT IN (SELECT sequence FROM claimed)
+                   ORDER BY waiting.sequence
+                   LIMIT 1) AS first_waiting),
+         publishable AS (
+           SELECT claimed.* FROM claimed
+             LEFT JOIN first_held_elsewhere held USING (message_key)
+            WHERE held.sequence IS NULL OR claimed.sequence < held.sequence),
+         deleted AS (
+           DELETE FROM ${table} WHERE id IN (SELECT id FROM publishable))
+    SELECT publishable.*, pg_current_wal_lsn()::text AS consistency_token
+      FROM publishable
+     ORDER BY sequence`;
 }
