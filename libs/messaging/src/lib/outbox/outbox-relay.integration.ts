@@ -120,10 +120,13 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
       ...publishers.map((each) => each.disconnect()),
       db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => db.close()),
     ]);
+    // The consumer created its group's retry tiers (each a topic and a group) and dead-letter topic too.
+    const { tiers, deadLetterTopic } = consumer.retryTopics;
+    const tierTopics = tiers.map((tier) => tier.topic);
     cleanups.push(
       ...(await Promise.allSettled([
-        deleteConsumerGroups(kafkaConfig, [groupId], logger),
-        deleteTopics(kafkaConfig, [topic.name], logger),
+        deleteConsumerGroups(kafkaConfig, [groupId, ...tierTopics], logger),
+        deleteTopics(kafkaConfig, [topic.name, ...tierTopics, deadLetterTopic], logger),
       ])),
     );
     const failed = cleanups.find((outcome) => outcome.status === 'rejected');
