@@ -6,7 +6,7 @@
  *    - Raw: a bare kafkajs producer (acks=all, batches of the relay's size, one at a time like the
  *      relay) sends to a test topic while a bare kafkajs consumer group reads it. Events/s from
  *      the first send to the last event consumed.
- *    - Full path: concurrent transactions insert events with `enqueueOutboxEvent`, an
+ *    - Full path: concurrent transactions insert events with `enqueueOutboxEvents`, an
  *      `OutboxRelay` publishes them, an `EventConsumer` batch handler (`@HandlesEventBatch`)
  *      applies each fetched batch's effects through `Inbox.processBatchOnce`. Events/s from the
  *      first commit to the last effect; once with one event per transaction (the primary figure),
@@ -43,7 +43,7 @@ import { Inbox } from '../src/lib/inbox/inbox';
 import { inboxMigration } from '../src/lib/inbox/inbox-migration';
 import { createKafkaClient } from '../src/lib/kafka/kafka-client';
 import { type KafkaConfig } from '../src/lib/kafka/kafka-config';
-import { enqueueOutboxEvent } from '../src/lib/outbox/outbox-enqueue';
+import { enqueueOutboxEvents, type OutboxEvent } from '../src/lib/outbox/outbox-enqueue';
 import { outboxMigrations } from '../src/lib/outbox/outbox-migration';
 import { DEFAULT_OUTBOX_BATCH_SIZE, OutboxRelay } from '../src/lib/outbox/outbox-relay';
 import { deleteConsumerGroups, deleteTopics, ensureTopics } from '../src/lib/topic-admin';
@@ -249,11 +249,11 @@ class FullPath {
 
   /** One transaction enqueueing every event of `sequences`, as a request that produces several events would. */
   async enqueueAll(sequences: Sequences, topic = fullPathTopic): Promise<void> {
-    await this.producerDb.transaction(async (tx) => {
-      for (let sequence = sequences.first; sequence < sequences.end; sequence += 1) {
-        await enqueueOutboxEvent(tx, schema, { id: randomUUID(), topic, key: keyOf(sequence), payload: { sequence } });
-      }
-    });
+    const events: OutboxEvent<TestEvent>[] = [];
+    for (let sequence = sequences.first; sequence < sequences.end; sequence += 1) {
+      events.push({ id: randomUUID(), topic, key: keyOf(sequence), payload: { sequence } });
+    }
+    await this.producerDb.transaction((tx) => enqueueOutboxEvents(tx, schema, events));
     for (let sequence = sequences.first; sequence < sequences.end; sequence += 1) this.log.sent(sequence);
   }
 

@@ -29,7 +29,7 @@ export {
 } from './lib/event-headers';
 export { TRACEPARENT_HEADER, traceIdOf } from './lib/trace-context';
 export { outboxDeleteOnPublishMigration, outboxKeyOrderMigration, outboxMigration, outboxMigrations } from './lib/outbox/outbox-migration';
-export { enqueueOutboxEvent, type OutboxEvent } from './lib/outbox/outbox-enqueue';
+export { enqueueOutboxEvent, enqueueOutboxEvents, type OutboxEvent } from './lib/outbox/outbox-enqueue';
 export { OutboxRelay, type OutboxRelayOptions, type OutboxDatabase, type OutboxPublisher } from './lib/outbox/outbox-relay';
 export { Inbox, type InboxDatabase, type InboxOutcome, type InboxBatchOutcome } from './lib/inbox/inbox';
 export { inboxMigration } from './lib/inbox/inbox-migration';

@@ -5,10 +5,10 @@ import { CORRELATION_ID_HEADER, createLogger, currentCorrelationId, runWithCorre
 import { eventually, jsonTopic, metricValue, testKafkaConfig, uniqueRunId, type TestEvent } from '../../testing/messaging-test-support';
 import { type EventContext } from '../consumer/event-context';
 import { EventConsumer } from '../consumer/event-consumer';
-import { EVENT_ID_HEADER } from '../event-headers';
+import { EVENT_ID_HEADER, EVENT_TYPE_HEADER } from '../event-headers';
 import { EventPublisher, type EncodedEvent } from '../event-publisher';
 import { deleteConsumerGroups, deleteTopics, ensureTopics } from '../topic-admin';
-import { enqueueOutboxEvent } from './outbox-enqueue';
+import { enqueueOutboxEvent, enqueueOutboxEvents } from './outbox-enqueue';
 import { outboxMigrations } from './outbox-migration';
 import { OutboxRelay, type OutboxPublisher } from './outbox-relay';
 
@@ -158,6 +158,38 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
     expect(deliveries[0].context.key).toBe('order-1');
     expect(deliveries[0].context.headers[CORRELATION_ID_HEADER]).toBe('outbox-correlation-7');
     expect(deliveries[0].correlationIdInHandler).toBe('outbox-correlation-7');
+    expect(await unpublishedIds()).toEqual([]);
+  });
+
+  it('publishes events enqueued in one statement in the order given, each with its own envelope', async () => {
+    const events = [3, 1, 2].map((sequence) => ({ id: randomUUID(), key: 'order-5', sequence }));
+    await runWithCorrelationId('outbox-correlation-8', () =>
+      db.transaction((tx) =>
+        enqueueOutboxEvents(
+          tx,
+          schema,
+          events.map((event) => ({
+            id: event.id,
+            topic,
+            key: event.key,
+            payload: { sequence: event.sequence },
+            type: `test.${event.sequence}`,
+          })),
+        ),
+      ),
+    );
+    await relay().start();
+
+    await eventually(
+      () => deliveries.length,
+      (count) => count >= events.length,
+      30_000,
+      'the three events',
+    );
+    expect(deliveredEventIds()).toEqual(events.map((event) => event.id));
+    expect(deliveries.map((delivery) => delivery.payload)).toEqual([{ sequence: 3 }, { sequence: 1 }, { sequence: 2 }]);
+    expect(deliveries.map((delivery) => delivery.context.headers[EVENT_TYPE_HEADER])).toEqual(['test.3', 'test.1', 'test.2']);
+    expect(deliveries.every((delivery) => delivery.context.headers[CORRELATION_ID_HEADER] === 'outbox-correlation-8')).toBe(true);
     expect(await unpublishedIds()).toEqual([]);
   });
 
