@@ -1,12 +1,13 @@
 import type { Server } from '@grpc/grpc-js';
 import { type DynamicModule, Module, type NestInterceptor } from '@nestjs/common';
-import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
+import { type MicroserviceOptions } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CapacityModelInterceptor, type CapacityModel } from '@workshop/capacity';
 import { GrpcErrorInterceptor } from '@workshop/errors';
 import { GrpcContextInterceptor, GrpcHealthReporter, type ReflectablePackage, addReflection } from '@workshop/grpc';
 import { ConsistencyTokenInterceptor, RequestObservabilityInterceptor } from '@workshop/observability';
 import { createHttpApplication, type HttpApplicationOptions } from './http-application';
+import { DirectUnaryServerGrpc } from './direct-unary-server-grpc';
 import { runGrpcHandlersThrough } from './grpc-handler-interception';
 import { InterceptorChain } from './interceptor-chain';
 
@@ -51,8 +52,9 @@ export async function startBackendService(featureModule: DynamicModule, options:
   runGrpcHandlersThrough(app, new InterceptorChain(...layers));
   app.connectMicroservice<MicroserviceOptions>(
     {
-      transport: Transport.GRPC,
-      options: {
+      // Nest's gRPC transport, with its unary calls answered straight from the handler's result
+      // (direct-unary-server-grpc.ts).
+      strategy: new DirectUnaryServerGrpc({
         url: options.grpc.listenAddress,
         package: options.grpc.package.name,
         packageDefinition: options.grpc.package.definition,
@@ -64,7 +66,7 @@ export async function startBackendService(featureModule: DynamicModule, options:
           health.addTo(server, options.grpc.package);
           addReflection(server, options.grpc.package);
         },
-      },
+      }),
     },
     { inheritAppConfig: true },
   );
