@@ -4,7 +4,7 @@ import { type MicroserviceOptions } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CapacityModelInterceptor, type CapacityModel } from '@workshop/capacity';
 import { GrpcErrorInterceptor } from '@workshop/errors';
-import { GrpcContextInterceptor, GrpcHealthReporter, type ReflectablePackage, addReflection } from '@workshop/grpc';
+import { CHANNELZ_OFF, GrpcContextInterceptor, GrpcHealthReporter, type ReflectablePackage, addReflection } from '@workshop/grpc';
 import { ConsistencyTokenInterceptor, RequestObservabilityInterceptor } from '@workshop/observability';
 import { createHttpApplication, type HttpApplicationOptions } from './http-application';
 import { DirectUnaryServerGrpc } from './direct-unary-server-grpc';
@@ -60,6 +60,8 @@ export async function startBackendService(featureModule: DynamicModule, options:
         packageDefinition: options.grpc.package.definition,
         // On shutdown, let calls in flight finish instead of cutting them off.
         gracefulShutdown: true,
+        // A copy: Nest adds its message-size options to the object it is given.
+        channelOptions: { ...CHANNELZ_OFF },
         // Beside the package's own services, every server has the standard health service and
         // reflection, so any gRPC client or probe can discover and check it.
         onLoadPackageDefinition: (_definition: unknown, server: Server) => {
