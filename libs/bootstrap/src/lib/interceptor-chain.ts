@@ -8,9 +8,11 @@ import { type Observable, from, isObservable, mergeAll } from 'rxjs';
  * `AsyncResource.bind` (on Node 20 the bind also builds two deprecation wrappers), per call. For a
  * service whose every gRPC call passes four interceptors (metrics, consistency session, request
  * context, error mapping), that wrapping was a larger share of the CPU than any one of them.
- * Chained here, each layer's `next.handle()` calls the next layer directly, and Nest wraps the
- * chain once. The layers need nothing from Nest's wrapping: each enters its async context at
- * subscription time and calls `next.handle()` inside it, so the inner layers run in it too.
+ * Chained here, each layer's `next.handle()` calls the next layer directly. The layers need
+ * nothing from Nest's wrapping: each enters its async context at subscription time and calls
+ * `next.handle()` inside it, so the inner layers run in it too. Backend services go one step
+ * further and run the chain around their gRPC handlers themselves, with no Nest wrapping at all
+ * (`runGrpcHandlersThrough`).
  */
 export class InterceptorChain implements NestInterceptor {
   private readonly layers: readonly NestInterceptor[];

@@ -1,8 +1,14 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { Pool, type PoolClient, type PoolConfig, type QueryResult } from 'pg';
 import { UnavailableError } from '@workshop/errors';
-import { createLogger, currentConsistencySession, lsnToBigInt, type ConsistencyToken, type Logger } from '@workshop/observability';
+import {
+  ContextSlot,
+  createLogger,
+  currentConsistencySession,
+  lsnToBigInt,
+  type ConsistencyToken,
+  type Logger,
+} from '@workshop/observability';
 import { databaseTypeParsers } from './bigint-type-parser';
 import {
   DATABASE_DEFAULTS,
@@ -57,7 +63,7 @@ const READ_ONLY_COMMANDS = new Set(['SELECT', 'SHOW', 'EXPLAIN', 'FETCH', 'LISTE
 const REPLICA_DOWN_REASONS: ReadonlySet<ReplicaFallbackReason> = new Set(['connection_error', 'connection_timeout', 'replica_unavailable']);
 
 /** The router whose transaction the current async context is inside, if any. */
-const activeTransaction = new AsyncLocalStorage<DatabaseRouter>();
+const activeTransaction = new ContextSlot<DatabaseRouter>('databaseTransaction');
 
 /** Thrown by `read()` inside `transaction()`: the transaction's snapshot lives on the primary. */
 export class ReplicaReadInTransactionError extends Error {
@@ -177,7 +183,7 @@ export class DatabaseRouter implements SqlExecutor {
     options: ReadOptions = {},
   ): Promise<QueryRows<Row>> {
     this.assertOpen();
-    if (activeTransaction.getStore() === this) throw new ReplicaReadInTransactionError();
+    if (activeTransaction.current() === this) throw new ReplicaReadInTransactionError();
     const consistency = options.consistency ?? this.defaultReadConsistency;
     if (consistency === 'strong' || !this.replicaReadsEnabled || this.replicas.length === 0) {
       return this.readPrimary<Row>(consistency, text, params);

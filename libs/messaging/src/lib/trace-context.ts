@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
+import { ContextSlot } from '@workshop/observability';
 
 /**
  * The W3C Trace Context header (https://www.w3.org/TR/trace-context/): `00-<trace id>-<span id>-<flags>`.
@@ -11,12 +11,12 @@ export const TRACEPARENT_HEADER = 'traceparent';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
-const storage = new AsyncLocalStorage<string>();
+const traceContext = new ContextSlot<string>('traceparent');
 
 /** Runs `work` as a continuation of `traceparent` (ignored when it is not a valid header). */
 export function runWithTraceContext<T>(traceparent: string | undefined, work: () => T): T {
   if (traceparent === undefined || !TRACEPARENT.test(traceparent)) return work();
-  return storage.run(traceparent, work);
+  return traceContext.run(traceparent, work);
 }
 
 /**
@@ -24,7 +24,7 @@ export function runWithTraceContext<T>(traceparent: string | undefined, work: ()
  * one (the event being handled), the root of a new trace otherwise (a request).
  */
 export function nextTraceparent(): string {
-  const parent = TRACEPARENT.exec(storage.getStore() ?? '');
+  const parent = TRACEPARENT.exec(traceContext.current() ?? '');
   const traceId = parent?.[1] ?? randomBytes(16).toString('hex');
   const flags = parent?.[3] ?? '01';
   return `00-${traceId}-${randomBytes(8).toString('hex')}-${flags}`;

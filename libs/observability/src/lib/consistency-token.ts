@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { ContextSlot } from './request-context';
 
 /**
  * The HTTP header, gRPC metadata key and Kafka header that carry a consistency token: the
@@ -56,11 +56,11 @@ export class ConsistencySession {
   }
 }
 
-const storage = new AsyncLocalStorage<ConsistencySession>();
+const consistencySessionContext = new ContextSlot<ConsistencySession>('consistencySession');
 
-/** The session of the work in progress, carried by AsyncLocalStorage across awaits; undefined outside one. */
+/** The session of the work in progress, carried across awaits in its context slot; undefined outside one. */
 export function currentConsistencySession(): ConsistencySession | undefined {
-  return storage.getStore();
+  return consistencySessionContext.current();
 }
 
 /**
@@ -69,5 +69,5 @@ export function currentConsistencySession(): ConsistencySession | undefined {
  */
 export function runWithConsistencyToken<T>(received: string | undefined, work: (session: ConsistencySession) => T): T {
   const session = new ConsistencySession(parseConsistencyToken(received));
-  return storage.run(session, () => work(session));
+  return consistencySessionContext.run(session, () => work(session));
 }

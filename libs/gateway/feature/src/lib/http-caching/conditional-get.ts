@@ -57,19 +57,28 @@ function withoutWeakPrefix(entityTag: string): string {
  * bodies are not hashed.
  */
 export function registerConditionalGet(fastify: FastifyInstance): void {
-  fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    const cacheable =
-      (request.method === 'GET' || request.method === 'HEAD') &&
-      reply.statusCode === 200 &&
-      !reply.hasHeader('cache-control') &&
-      (typeof payload === 'string' || Buffer.isBuffer(payload));
-    if (!cacheable) return payload;
-    const entityTag = strongEntityTag(payload);
-    void reply.header('etag', entityTag).header('cache-control', API_CACHE_CONTROL).header('vary', varyOnAuthorization(reply));
-    if (!ifNoneMatchMatches(request.headers['if-none-match'], entityTag)) return payload;
-    void reply.code(304).removeHeader('content-type').removeHeader('content-length');
-    return '';
-  });
+  // A callback hook, not an async one: Fastify then needs no promise per answer.
+  fastify.addHook(
+    'onSend',
+    (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) => {
+      done(null, conditionalAnswer(request, reply, payload));
+    },
+  );
+}
+
+/** The payload to send: `payload` with its ETag and caching headers, or '' for a 304. */
+function conditionalAnswer(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
+  const cacheable =
+    (request.method === 'GET' || request.method === 'HEAD') &&
+    reply.statusCode === 200 &&
+    !reply.hasHeader('cache-control') &&
+    (typeof payload === 'string' || Buffer.isBuffer(payload));
+  if (!cacheable) return payload;
+  const entityTag = strongEntityTag(payload);
+  void reply.header('etag', entityTag).header('cache-control', API_CACHE_CONTROL).header('vary', varyOnAuthorization(reply));
+  if (!ifNoneMatchMatches(request.headers['if-none-match'], entityTag)) return payload;
+  void reply.code(304).removeHeader('content-type').removeHeader('content-length');
+  return '';
 }
 
 /** The answer depends on who asks (the bearer token), so caches must key it by Authorization too. */
