@@ -163,6 +163,8 @@ export class EventConsumer {
   private started = false;
   private running = false;
   private startup: Promise<void> | undefined;
+  /** True while the stages are being rebuilt after a crash kafkajs does not recover from. */
+  private rebuilding = false;
   /** The partitions of the group's topics this instance owns, as of its last join of the group. */
   private currentAssignment: Record<string, number[]> = {};
 
@@ -367,8 +369,32 @@ export class EventConsumer {
     }
     consumer.on(consumer.events.CRASH, (event) => {
       this.logger.error({ err: event.payload.error, restarting: event.payload.restart, stageGroup: groupId }, 'Kafka consumer crashed');
+      if (!event.payload.restart && this.stages.some((stage) => stage.consumer === consumer)) this.rebuildAfterCrash(event.payload.error);
     });
     return consumer;
+  }
+
+  /**
+   * kafkajs restarts a crashed consumer only after an error it deems retriable; after any other
+   * it leaves it stopped, and this group would consume nothing more until the process restarts
+   * (seen once in the Kafka-outage test: after the broker came back, one group never rejoined).
+   * So the stages are rebuilt here, as at a start-up that found Kafka unreachable: every stage
+   * disconnected, then new consumers, retried with backoff until they run or `stop()` is called.
+   */
+  private rebuildAfterCrash(error: unknown): void {
+    if (this.rebuilding || this.shutdown.signal.aborted) return;
+    this.rebuilding = true;
+    this.running = false;
+    const crashed = this.stages;
+    this.stages = [];
+    const previousStartup = this.startup;
+    this.startup = (async () => {
+      await previousStartup;
+      await Promise.allSettled(crashed.map((stage) => stage.consumer.disconnect()));
+      await this.keepStarting(error);
+    })().finally(() => {
+      this.rebuilding = false;
+    });
   }
 
   private async processBatch(
