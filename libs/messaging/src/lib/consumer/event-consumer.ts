@@ -376,10 +376,12 @@ export class EventConsumer {
 
   /**
    * kafkajs restarts a crashed consumer only after an error it deems retriable; after any other
-   * it leaves it stopped, and this group would consume nothing more until the process restarts
-   * (seen once in the Kafka-outage test: after the broker came back, one group never rejoined).
-   * So the stages are rebuilt here, as at a start-up that found Kafka unreachable: every stage
+   * it leaves it stopped, and this group would consume nothing more until the process restarts.
+   * (Once, in the Kafka-outage test, a group never rejoined after the broker came back; this is
+   * the one way found for that to happen, though the run kept no logs to confirm it.) So the
+   * stages are rebuilt here, as at a start-up that found Kafka unreachable: every stage
    * disconnected, then new consumers, retried with backoff until they run or `stop()` is called.
+   * All stages, not only the crashed one: the rebuild is rare, and one path keeps it simple.
    */
   private rebuildAfterCrash(error: unknown): void {
     if (this.rebuilding || this.shutdown.signal.aborted) return;
