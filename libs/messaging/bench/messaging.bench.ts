@@ -5,7 +5,9 @@
  * 1. Throughput, N events as fast as they go.
  *    - Raw: a bare kafkajs producer (acks=all, batches of the relay's size, one at a time like the
  *      relay) sends to a test topic while a bare kafkajs consumer group reads it. Events/s from
- *      the first send to the last event consumed.
+ *      the first send to the last event consumed. The records are those the relay publishes, the
+ *      envelope's headers included, so the ratios measure what the outbox and the inbox add to
+ *      Kafka; the same with an event id as the only header is printed too (`RawEnvelope`).
  *    - Full path: concurrent transactions insert events with `enqueueOutboxEvents`, an
  *      `OutboxRelay` publishes them, an `EventConsumer` batch handler (`@HandlesEventBatch`)
  *      applies each fetched batch's effects through `Inbox.processBatchOnce`. Events/s from the
@@ -37,13 +39,13 @@ import { type EventContext } from '../src/lib/consumer/event-context';
 import { EventConsumer } from '../src/lib/consumer/event-consumer';
 import { HandlesEventBatch } from '../src/lib/consumer/event-handler.decorator';
 import { retryTopology } from '../src/lib/consumer/retry-topics';
-import { EVENT_ID_HEADER } from '../src/lib/event-headers';
+import { EVENT_ID_HEADER, withConsistencyToken } from '../src/lib/event-headers';
 import { EventPublisher } from '../src/lib/event-publisher';
 import { Inbox } from '../src/lib/inbox/inbox';
 import { inboxMigration } from '../src/lib/inbox/inbox-migration';
 import { createKafkaClient } from '../src/lib/kafka/kafka-client';
 import { type KafkaConfig } from '../src/lib/kafka/kafka-config';
-import { enqueueOutboxEvents, type OutboxEvent } from '../src/lib/outbox/outbox-enqueue';
+import { envelopeHeaders, enqueueOutboxEvents, type OutboxEvent } from '../src/lib/outbox/outbox-enqueue';
 import { outboxMigrations } from '../src/lib/outbox/outbox-migration';
 import { DEFAULT_OUTBOX_BATCH_SIZE, OutboxRelay } from '../src/lib/outbox/outbox-relay';
 import { deleteConsumerGroups, deleteTopics, ensureTopics } from '../src/lib/topic-admin';
@@ -149,6 +151,17 @@ function sequencesOf(count: number): Sequences {
 const keyOf = (sequence: number) => `aggregate-${sequence % KEYS}`;
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
+/**
+ * The headers of the raw path's records. `outbox`: the envelope the relay publishes (event id,
+ * type, schema version, traceparent, consistency token), so both paths send Kafka the same
+ * records and the ratio is what the outbox and the inbox add. `event-id-only`: the lightest record
+ * a consumer can still deduplicate, measured too, to show what the envelope itself costs Kafka.
+ */
+type RawEnvelope = 'outbox' | 'event-id-only';
+
+/** A WAL position as the relay stamps it (the value does not matter, its length does). */
+const SAMPLE_CONSISTENCY_TOKEN = '1/9F3A4C28';
+
 /** The raw baseline: kafkajs alone, with the acknowledgement the publisher uses and no database. */
 class RawPath {
   readonly log = new DeliveryLog();
@@ -169,11 +182,16 @@ class RawPath {
     });
   }
 
-  async send(sequences: Sequences): Promise<void> {
+  async send(sequences: Sequences, envelope: RawEnvelope = 'outbox'): Promise<void> {
     for (let sequence = sequences.first; sequence < sequences.end; sequence += 1) this.log.sent(sequence);
     const messages = [];
     for (let sequence = sequences.first; sequence < sequences.end; sequence += 1) {
-      messages.push({ key: keyOf(sequence), value: rawTopic.encode({ sequence }), headers: { [EVENT_ID_HEADER]: randomUUID() } });
+      const event = { id: randomUUID(), topic: rawTopic, key: keyOf(sequence), payload: { sequence } };
+      const headers =
+        envelope === 'outbox'
+          ? withConsistencyToken(envelopeHeaders(event, undefined), SAMPLE_CONSISTENCY_TOKEN)
+          : { [EVENT_ID_HEADER]: event.id };
+      messages.push({ key: event.key, value: rawTopic.encode(event.payload), headers });
     }
     await this.producer.send({ topic: rawTopic.name, acks: -1, messages });
   }
@@ -340,10 +358,10 @@ async function atFixedRate(sequences: Sequences, ratePerSecond: number, send: (s
   return round(maxSlipMs);
 }
 
-async function rawThroughput(raw: RawPath, sequences: Sequences): Promise<number> {
+async function rawThroughput(raw: RawPath, sequences: Sequences, envelope: RawEnvelope = 'outbox'): Promise<number> {
   const startedAt = performance.now();
   for (let first = sequences.first; first < sequences.end; first += RAW_BATCH_SIZE) {
-    await raw.send({ first, end: Math.min(first + RAW_BATCH_SIZE, sequences.end) });
+    await raw.send({ first, end: Math.min(first + RAW_BATCH_SIZE, sequences.end) }, envelope);
   }
   const last = await raw.log.lastArrival(sequences, 'raw throughput');
   return (sequences.end - sequences.first) / ((last - startedAt) / 1000);
@@ -430,6 +448,7 @@ async function main(): Promise<void> {
     await fullPathThroughput(fullPath, fullPathWarmUp);
 
     const rawEventsPerSecond = await rawThroughput(raw, sequencesOf(THROUGHPUT_EVENTS));
+    const rawEventIdOnlyEventsPerSecond = await rawThroughput(raw, sequencesOf(THROUGHPUT_EVENTS), 'event-id-only');
     const fullPathEventsPerSecond = await fullPathThroughput(fullPath, sequencesOf(THROUGHPUT_EVENTS));
     const batchedWritersEventsPerSecond = await fullPathThroughput(fullPath, sequencesOf(THROUGHPUT_EVENTS), EVENTS_PER_WRITER_TRANSACTION);
     const relayDrainEventsPerSecond = await relayDrainThroughput(fullPath, sequencesOf(THROUGHPUT_EVENTS));
@@ -439,7 +458,10 @@ async function main(): Promise<void> {
     const batchedWritersRatio = batchedWritersEventsPerSecond / rawEventsPerSecond;
     const relayDrainRatio = relayDrainEventsPerSecond / rawEventsPerSecond;
     console.log(`throughput, ${THROUGHPUT_EVENTS} events as fast as they go:`);
-    console.log(`  raw kafkajs  ${rawEventsPerSecond.toFixed(0)} events/s  (send, batches of ${RAW_BATCH_SIZE}, acks=all -> consume)`);
+    console.log(
+      `  raw kafkajs  ${rawEventsPerSecond.toFixed(0)} events/s  (send, batches of ${RAW_BATCH_SIZE}, acks=all -> consume; the relay's records, envelope headers included)`,
+    );
+    console.log(`               ${rawEventIdOnlyEventsPerSecond.toFixed(0)} events/s  (the same with an event id as the only header)`);
     console.log(
       `  full path    ${fullPathEventsPerSecond.toFixed(0)} events/s  (${WRITERS} writers, one event per transaction: outbox -> relay -> Kafka -> inbox batch effect)`,
     );
@@ -488,6 +510,7 @@ async function main(): Promise<void> {
         benchmark: 'messaging',
         throughputEvents: THROUGHPUT_EVENTS,
         rawEventsPerSecond: Math.round(rawEventsPerSecond),
+        rawEventIdOnlyEventsPerSecond: Math.round(rawEventIdOnlyEventsPerSecond),
         fullPathEventsPerSecond: Math.round(fullPathEventsPerSecond),
         throughputRatio: round(throughputRatio, 3),
         throughputRatioAtLeastOneThird: throughputRatio >= 1 / 3,

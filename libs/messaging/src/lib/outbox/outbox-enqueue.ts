@@ -51,18 +51,7 @@ export async function enqueueOutboxEvents<P>(tx: TransactionExecutor, schema: st
     topic: event.topic.name,
     key: event.key,
     payload: event.topic.encode(event.payload),
-    headers: JSON.stringify(
-      withCorrelationId(
-        {
-          [EVENT_TYPE_HEADER]: event.type ?? event.topic.name,
-          [SCHEMA_VERSION_HEADER]: String(event.schemaVersion ?? 1),
-          [TRACEPARENT_HEADER]: nextTraceparent(),
-          ...event.headers,
-          [EVENT_ID_HEADER]: event.id,
-        },
-        correlationId,
-      ),
-    ),
+    headers: JSON.stringify(envelopeHeaders(event, correlationId)),
   }));
   // The sequence is drawn row by row as they are inserted: in the order of the arrays.
   await tx.query(
@@ -82,4 +71,21 @@ export async function enqueueOutboxEvents<P>(tx: TransactionExecutor, schema: st
   // The relay is told once the transaction commits (never if it rolls back), not by a NOTIFY in
   // the transaction: that would make every enqueueing commit wait for the one before it.
   tx.notifyAfterCommit(outboxChannel(schema));
+}
+
+/**
+ * The headers an event is stored with, and later published with (the relay adds the consistency
+ * token): its envelope, after Debezium's outbox event router.
+ */
+export function envelopeHeaders(event: OutboxEvent<unknown>, correlationId: string | undefined): Record<string, string> {
+  return withCorrelationId(
+    {
+      [EVENT_TYPE_HEADER]: event.type ?? event.topic.name,
+      [SCHEMA_VERSION_HEADER]: String(event.schemaVersion ?? 1),
+      [TRACEPARENT_HEADER]: nextTraceparent(),
+      ...event.headers,
+      [EVENT_ID_HEADER]: event.id,
+    },
+    correlationId,
+  );
 }

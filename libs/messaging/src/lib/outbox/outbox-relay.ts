@@ -318,14 +318,16 @@ export class OutboxRelay {
  *   bitmap scan) visited each one's heap page again on every batch, a cost growing with the rows
  *   drained. A plain index scan marks the dead entries it meets and skips them afterwards.
  * - `publishable` is deleted, and returned in sequence order with the consistency token: the
- *   primary's WAL position now, past the commit of every row this statement sees.
+ *   primary's WAL position now, past the commit of every row this statement sees. The delete
+ *   finds its rows by `ctid`, their physical address, instead of probing the primary key's index
+ *   once per row: a claimed row is locked, so nothing can move it before the delete.
  */
 function claimBatchSql(table: string, ownSliceOfKeysOnly: boolean): string {
   // hashtext is Postgres's own string hash; masking the sign bit keeps the modulo non-negative.
   const ownSliceOfKeys = ownSliceOfKeysOnly ? 'WHERE mod(hashtext(message_key) & 2147483647, $2) = $3' : '';
   return `
     WITH claimed AS MATERIALIZED (
-           SELECT id, sequence, topic, message_key, payload, headers, created_at
+           SELECT ctid, id, sequence, topic, message_key, payload, headers, created_at
              FROM ${table} ${ownSliceOfKeys}
             ORDER BY sequence
             LIMIT $1
@@ -347,8 +349,8 @@ function claimBatchSql(table: string, ownSliceOfKeysOnly: boolean): string {
              LEFT JOIN first_held_elsewhere held USING (message_key)
             WHERE held.sequence IS NULL OR claimed.sequence < held.sequence),
          deleted AS (
-           DELETE FROM ${table} WHERE id IN (SELECT id FROM publishable))
-    SELECT publishable.*, pg_current_wal_lsn()::text AS consistency_token
+           DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM publishable))
+    SELECT id, sequence, topic, message_key, payload, headers, created_at, pg_current_wal_lsn()::text AS consistency_token
       FROM publishable
      ORDER BY sequence`;
 }
