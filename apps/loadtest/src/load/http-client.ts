@@ -1,4 +1,5 @@
 import { Agent, request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
+import { type Socket } from 'node:net';
 
 /** The gateway's read-your-writes header (libs/observability's CONSISTENCY_TOKEN_HEADER). */
 const CONSISTENCY_TOKEN_HEADER = 'x-consistency-token';
@@ -32,6 +33,8 @@ export class HttpClient {
   private readonly agent: Agent;
   private readonly host: string;
   private readonly port: number;
+  private readonly knownSockets = new WeakSet<Socket>();
+  private opened = 0;
 
   constructor(
     baseUrl: string,
@@ -43,6 +46,15 @@ export class HttpClient {
     // Enough sockets that an open-loop run is not throttled by the client, few enough that a
     // stalled system does not open thousands of connections.
     this.agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets });
+  }
+
+  /**
+   * Connections this client has opened so far. A pool that keeps growing during a run means the
+   * system stalled and every request due meanwhile found no idle connection: a new connection
+   * costs the server more than a request on an open one, so a run should say how many it opened.
+   */
+  get connectionsOpened(): number {
+    return this.opened;
   }
 
   send(request: HttpRequest): Promise<HttpResponse> {
@@ -83,6 +95,11 @@ export class HttpClient {
         outgoing.destroy();
       }, this.options.timeoutMs);
       outgoing.on('error', () => settle({ status: NO_RESPONSE, body: '' }));
+      outgoing.once('socket', (socket: Socket) => {
+        if (this.knownSockets.has(socket)) return;
+        this.knownSockets.add(socket);
+        this.opened += 1;
+      });
       outgoing.end(payload);
     });
   }
