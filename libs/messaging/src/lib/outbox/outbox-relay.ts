@@ -91,7 +91,7 @@ const BUSY_BACKLOG_COUNT_INTERVAL_MS = 1000;
  * outbox.
  *
  * Each cycle claims the oldest rows with `FOR UPDATE SKIP LOCKED` and deletes them (one
- * statement, `claimSql`), publishes them in one call and commits, so the table holds only the
+ * statement, `claimBatchSql`), publishes them in one call and commits, so the table holds only the
  * backlog. Rows stay locked until that
  * commit, so relays in several instances of a service share the work without publishing a row
  * twice; if Kafka fails, the transaction rolls back and the rows wait for the next cycle, so
@@ -103,7 +103,7 @@ const BUSY_BACKLOG_COUNT_INTERVAL_MS = 1000;
  * trip overlap another's. Loop `i` claims only the rows whose key hashes to `i`: a key's events
  * all go through one loop, one batch after the other, so the loops of one relay never wait for
  * each other's keys. Per-key order does not rest on that split, though: every batch also runs the
- * check that keeps order between relays (in `claimSql`), which holds for any two
+ * check that keeps order between relays (in `claimBatchSql`), which holds for any two
  * transactions, in one process or in two.
  *
  * A loop starts a cycle when the schema's channel is notified (`enqueueOutboxEvent` asks for that
