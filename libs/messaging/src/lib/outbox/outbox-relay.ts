@@ -92,9 +92,8 @@ const BUSY_BACKLOG_COUNT_INTERVAL_MS = 1000;
  *
  * Each cycle claims the oldest rows with `FOR UPDATE SKIP LOCKED` and deletes them (one
  * statement, `claimBatchSql`), publishes them in one call and commits, so the table holds only the
- * backlog. Rows stay locked until that
- * commit, so relays in several instances of a service share the work without publishing a row
- * twice; if Kafka fails, the transaction rolls back and the rows wait for the next cycle, so
+ * backlog. Rows stay locked until that commit, so relays in several instances of a service share
+ * the work without publishing a row twice; if Kafka fails, the transaction rolls back and the rows wait for the next cycle, so
  * nothing is lost. If the process dies between Kafka's acknowledgement and the commit, the batch
  * is published again: delivery is at least once, and consumers deduplicate on the `x-event-id`
  * header if they must.
