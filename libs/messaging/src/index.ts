@@ -9,6 +9,7 @@ export {
   type PartitionEnd,
 } from './lib/topic-admin';
 export { EventPublisher, type OutgoingEvent, type EncodedEvent } from './lib/event-publisher';
+export { EventsTooLargeError } from './lib/events-too-large.error';
 export { EventConsumer, type EventConsumerConfig, type DeadLetterReason } from './lib/consumer/event-consumer';
 export { type EventContext, type EventHandler, type EventBatchHandler } from './lib/consumer/event-context';
 export { HandlesEvent, HandlesEventBatch } from './lib/consumer/event-handler.decorator';
@@ -28,7 +29,13 @@ export {
   SCHEMA_VERSION_HEADER,
 } from './lib/event-headers';
 export { TRACEPARENT_HEADER, traceIdOf } from './lib/trace-context';
-export { outboxDeleteOnPublishMigration, outboxKeyOrderMigration, outboxMigration, outboxMigrations } from './lib/outbox/outbox-migration';
+export {
+  outboxDeleteOnPublishMigration,
+  outboxKeyOrderMigration,
+  outboxMigration,
+  outboxMigrations,
+  outboxRejectedMigration,
+} from './lib/outbox/outbox-migration';
 export { enqueueOutboxEvent, enqueueOutboxEvents, type OutboxEvent } from './lib/outbox/outbox-enqueue';
 export { OutboxRelay, type OutboxRelayOptions, type OutboxDatabase, type OutboxPublisher } from './lib/outbox/outbox-relay';
 export { Inbox, type InboxDatabase, type InboxOutcome, type InboxBatchOutcome } from './lib/inbox/inbox';

@@ -2,7 +2,9 @@ import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { type TopicContract } from '@workshop/contracts';
 import { createLogger, currentCorrelationId, type Logger } from '@workshop/observability';
 import { withCorrelationId } from './event-headers';
+import { EventsTooLargeError } from './events-too-large.error';
 import { createKafkaClient } from './kafka/kafka-client';
+import { isRecordTooLargeError } from './kafka/kafka-errors';
 import { type KafkaConfig } from './kafka/kafka-config';
 import { kafkaPublishDuration } from './messaging-metrics';
 
@@ -105,7 +107,8 @@ export class EventPublisher {
   /**
    * Publishes already-encoded events, possibly to several topics, in one request per broker.
    * Headers are sent as given. This is what the outbox relay uses: it forwards the bytes and
-   * headers stored when the event was enqueued.
+   * headers stored when the event was enqueued. Rejects with `EventsTooLargeError` when the broker
+   * refuses the records as too large (other partitions of the call may have been written).
    */
   async publishEncoded(events: readonly EncodedEvent[]): Promise<void> {
     if (events.length === 0) return;
@@ -127,7 +130,7 @@ export class EventPublisher {
       });
     } catch (error) {
       this.replaceAfterFailedSend(producer);
-      throw error;
+      throw isRecordTooLargeError(error) ? new EventsTooLargeError(events.length, { cause: error }) : error;
     } finally {
       for (const stopTimer of stopTimers) stopTimer();
     }

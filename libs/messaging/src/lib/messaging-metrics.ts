@@ -33,6 +33,13 @@ export const outboxPublishedTotal = new Counter({
   registers: [metricsRegistry],
 });
 
+export const outboxRejectedTotal = new Counter({
+  name: 'outbox_rejected_total',
+  help: 'Outbox rows Kafka refused even when published alone, moved to <schema>.outbox_rejected, by topic and reason (too_large).',
+  labelNames: ['topic', 'reason'] as const,
+  registers: [metricsRegistry],
+});
+
 export const kafkaPublishDuration = new Histogram({
   name: 'kafka_publish_duration_seconds',
   help: 'Time for the brokers to acknowledge (acks=all) one publish call, by topic.',

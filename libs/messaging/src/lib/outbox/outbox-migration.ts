@@ -1,5 +1,5 @@
 import { type Migration } from '@workshop/db';
-import { outboxTable } from './outbox-naming';
+import { outboxRejectedTable, outboxTable } from './outbox-naming';
 
 /**
  * The `<schema>.outbox` table, as a migration to list among the service's own (run it with
@@ -71,10 +71,42 @@ export function outboxDeleteOnPublishMigration(schema: string): Migration {
 }
 
 /**
+ * Fourth outbox migration: `<schema>.outbox_rejected`, where the relay moves an event that Kafka
+ * refuses as too large even when published alone (it can never be published as it is, and left
+ * in the outbox it would fail every batch it is claimed in). The row keeps everything the outbox
+ * row had, plus when and why it was refused; an operator fixes the cause (a larger
+ * `max.message.bytes` on the topic, a smaller event) and moves it back (libs/messaging README).
+ * List it after `outboxDeleteOnPublishMigration`.
+ */
+export function outboxRejectedMigration(schema: string): Migration {
+  return {
+    id: 'messaging_outbox_v4_rejected',
+    sql: `
+      CREATE TABLE ${outboxRejectedTable(schema)} (
+        id uuid PRIMARY KEY,
+        sequence bigint NOT NULL,
+        topic text NOT NULL,
+        message_key text NOT NULL,
+        payload bytea NOT NULL,
+        headers jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        rejected_at timestamptz NOT NULL DEFAULT now(),
+        reason text NOT NULL
+      );
+    `,
+  };
+}
+
+/**
  * Every outbox migration, in order, for a schema whose migration list starts now (a new service,
  * a test, a benchmark). A service that already released some of them keeps listing them one by
  * one where they were: `runMigrations` refuses a list whose released history was reordered.
  */
 export function outboxMigrations(schema: string): Migration[] {
-  return [outboxMigration(schema), outboxKeyOrderMigration(schema), outboxDeleteOnPublishMigration(schema)];
+  return [
+    outboxMigration(schema),
+    outboxKeyOrderMigration(schema),
+    outboxDeleteOnPublishMigration(schema),
+    outboxRejectedMigration(schema),
+  ];
 }

@@ -11,6 +11,12 @@ export function outboxTable(schema: string): string {
   return `"${schema}".outbox`;
 }
 
+/** `<schema>.outbox_rejected`: events the broker refused as too large, kept for an operator (see `OutboxRelay`). */
+export function outboxRejectedTable(schema: string): string {
+  assertOutboxSchemaName(schema);
+  return `"${schema}".outbox_rejected`;
+}
+
 /** `<schema>.inbox`, after checking that `schema` is safe to interpolate. */
 export function inboxTable(schema: string): string {
   assertOutboxSchemaName(schema);

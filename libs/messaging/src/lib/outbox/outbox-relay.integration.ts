@@ -344,6 +344,110 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
     expect(await unpublishedIds()).toEqual([]);
   }, 90_000);
 
+  /** A note of `bytes` characters: with the default 1 MB `max.message.bytes`, four of 300 KB share no record batch. */
+  const noteOf = (bytes: number) => 'x'.repeat(bytes);
+
+  it('publishes a batch the broker refuses as too large in halves, every event once and each key in order', async () => {
+    // Four events of 300 KB on one key, one partition: one record batch of 1.2 MB, over the 1 MB limit.
+    const events = [1, 2, 3, 4].map((sequence) => ({ id: randomUUID(), key: 'upload-1', sequence }));
+    await db.transaction((tx) =>
+      enqueueOutboxEvents(
+        tx,
+        schema,
+        events.map((event) => ({ id: event.id, topic, key: event.key, payload: { sequence: event.sequence, note: noteOf(300_000) } })),
+      ),
+    );
+    const sentBatchSizes: number[] = [];
+    const counting = (): OutboxPublisher => {
+      const real = publisher();
+      return {
+        publishEncoded: async (batch: readonly EncodedEvent[]) => {
+          sentBatchSizes.push(batch.length);
+          await real.publishEncoded(batch);
+        },
+        disconnect: () => real.disconnect(),
+      };
+    };
+    await relay(counting).start();
+
+    await eventually(
+      () => deliveries.length,
+      (count) => count >= events.length,
+      30_000,
+      'the four large events',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(deliveries.map((delivery) => delivery.payload.sequence)).toEqual([1, 2, 3, 4]);
+    expect(deliveredEventIds()).toEqual(events.map((event) => event.id));
+    // The whole batch first (refused), then its halves of 600 KB (accepted).
+    expect(sentBatchSizes).toEqual([4, 2, 2]);
+    expect(await unpublishedIds()).toEqual([]);
+  });
+
+  it('moves an event too large even alone to outbox_rejected, and publishes the rest of its batch and of its key', async () => {
+    const before = await metricValue('outbox_rejected_total', { topic: topic.name, reason: 'too_large' });
+    const oversized = { id: randomUUID(), key: 'upload-2', sequence: 2 };
+    const events = [
+      { id: randomUUID(), key: 'upload-2', sequence: 1 },
+      oversized,
+      { id: randomUUID(), key: 'upload-2', sequence: 3 },
+      { id: randomUUID(), key: 'upload-3', sequence: 4 },
+    ];
+    await db.transaction((tx) =>
+      enqueueOutboxEvents(
+        tx,
+        schema,
+        events.map((event) => ({
+          id: event.id,
+          topic,
+          key: event.key,
+          payload: { sequence: event.sequence, note: event === oversized ? noteOf(1_200_000) : undefined },
+        })),
+      ),
+    );
+    await relay().start();
+
+    await eventually(
+      () => deliveries.length,
+      (count) => new Set(deliveries.map((delivery) => delivery.payload.sequence)).size >= 3 && count >= 3,
+      30_000,
+      'the three events Kafka accepts',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const sequencesOfKey = (key: string) =>
+      deliveries.filter((delivery) => delivery.context.key === key).map((delivery) => delivery.payload.sequence);
+    // The refused calls wrote nothing of upload-2's partition: its events arrive once, without the refused one.
+    expect(sequencesOfKey('upload-2')).toEqual([1, 3]);
+    // upload-3 may sit on another partition, which the first, refused call may have written: then
+    // it arrives twice (at least once; an inbox makes the second a no-op).
+    expect(new Set(sequencesOfKey('upload-3'))).toEqual(new Set([4]));
+    expect(await unpublishedIds()).toEqual([]);
+    const { rows } = await db.query<{
+      id: string;
+      topic: string;
+      message_key: string;
+      payload_bytes: number;
+      event_id: string;
+      reason: string;
+    }>(
+      `SELECT id, topic, message_key, length(payload) AS payload_bytes, headers->>'${EVENT_ID_HEADER}' AS event_id, reason
+         FROM "${schema}".outbox_rejected`,
+    );
+    expect(rows).toEqual([
+      {
+        id: oversized.id,
+        topic: topic.name,
+        message_key: 'upload-2',
+        payload_bytes: expect.any(Number),
+        event_id: oversized.id,
+        reason: 'too_large',
+      },
+    ]);
+    expect(rows[0]?.payload_bytes).toBeGreaterThan(1_200_000);
+    expect(await metricValue('outbox_rejected_total', { topic: topic.name, reason: 'too_large' })).toBe(before + 1);
+    await db.query(`DELETE FROM "${schema}".outbox_rejected`);
+  });
+
   it('stops only once every batch in flight is published and committed', async () => {
     // Enough keys that each of the three loops claims a batch.
     const events = Array.from({ length: 30 }, (_, index) => ({ id: randomUUID(), key: `basket-${index}`, sequence: index }));

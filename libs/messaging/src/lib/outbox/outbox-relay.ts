@@ -1,11 +1,18 @@
 import { performance } from 'node:perf_hooks';
-import { type DatabaseNotificationSubscription, type DatabaseRouter } from '@workshop/db';
+import { type DatabaseNotificationSubscription, type DatabaseRouter, type TransactionExecutor } from '@workshop/db';
 import { createLogger, type Logger } from '@workshop/observability';
 import { backoffDelayMs, sleepUnlessAborted, type BackoffPolicy } from '../backoff';
 import { withConsistencyToken } from '../event-headers';
-import { type EventPublisher } from '../event-publisher';
-import { outboxBacklog, outboxCommitToPublishDuration, outboxOldestAge, outboxPublishedTotal } from '../messaging-metrics';
-import { outboxChannel, outboxTable } from './outbox-naming';
+import { type EncodedEvent, type EventPublisher } from '../event-publisher';
+import { EventsTooLargeError } from '../events-too-large.error';
+import {
+  outboxBacklog,
+  outboxCommitToPublishDuration,
+  outboxOldestAge,
+  outboxPublishedTotal,
+  outboxRejectedTotal,
+} from '../messaging-metrics';
+import { outboxChannel, outboxRejectedTable, outboxTable } from './outbox-naming';
 
 /** What the relay needs from the database: transactions and LISTEN on the primary, and one count. */
 export type OutboxDatabase = Pick<DatabaseRouter, 'query' | 'transaction' | 'listen'>;
@@ -30,8 +37,9 @@ export interface OutboxRelayOptions {
   /**
    * Rows claimed, published and deleted per transaction. Default `DEFAULT_OUTBOX_BATCH_SIZE`.
    * One batch's events of one partition go to Kafka as one record batch, which the broker
-   * refuses above its `message.max.bytes` (1 MB by default): keep this times the largest event
-   * (payload and headers) under it.
+   * refuses above the topic's `max.message.bytes` (1 MB by default). A refused batch is
+   * published in halves, so that costs round trips, not events; keep this times a typical event
+   * under the limit so it stays rare.
    */
   batchSize?: number;
   /**
@@ -120,6 +128,7 @@ export class OutboxRelay {
   private readonly concurrentBatches: number;
   private readonly pollIntervalMs: number;
   private readonly claimSql: string;
+  private readonly rejectSql: string;
   private readonly logger: Logger;
 
   private shutdown = new AbortController();
@@ -144,6 +153,7 @@ export class OutboxRelay {
       throw new Error(`OutboxRelay: concurrentBatches must be a positive integer, got ${this.concurrentBatches}`);
     if (!(this.pollIntervalMs > 0)) throw new Error(`OutboxRelay: pollIntervalMs must be positive, got ${this.pollIntervalMs}`);
     this.claimSql = claimBatchSql(this.table, this.concurrentBatches > 1);
+    this.rejectSql = rejectSql(outboxRejectedTable(options.schema));
   }
 
   /**
@@ -226,24 +236,20 @@ export class OutboxRelay {
     }
   }
 
-  /** Claims, deletes and publishes one batch of the loop's keys in one transaction. Returns how many rows it published. */
+  /**
+   * Claims, deletes and publishes one batch of the loop's keys in one transaction. Returns how
+   * many rows it claimed: published, or moved to the rejected table.
+   */
   private async relayOneBatch(loop: BatchLoop): Promise<number> {
     loop.workAnnounced = false;
     const claimParameters = this.concurrentBatches > 1 ? [this.batchSize, this.concurrentBatches, loop.slice] : [this.batchSize];
-    const published = await this.db.transaction(async (tx) => {
+    const { published, rejected } = await this.db.transaction(async (tx) => {
       const { rows } = await tx.query<OutboxRow>(this.claimSql, claimParameters);
-      if (rows.length === 0) return rows;
-      await loop.publisher.publishEncoded(
-        rows.map((row) => ({
-          topic: row.topic,
-          key: row.message_key,
-          value: row.payload,
-          headers: withConsistencyToken(row.headers ?? {}, row.consistency_token),
-        })),
-      );
-      // Kafka has them: the commit makes the claim's delete final. Had the publish failed, the
-      // rollback would put the rows back for the next cycle.
-      return rows;
+      const refused = await this.publishInHalves(loop.publisher, rows);
+      // Kafka has the rest: the commit makes the claim's delete final. Had a publish failed for
+      // any other reason, the rollback would put every row back for the next cycle.
+      if (refused.length > 0) await this.reject(tx, refused);
+      return { published: refused.length === 0 ? rows : rows.filter((row) => !refused.includes(row)), rejected: refused };
     });
     // Counted after the commit: a batch rolled back after publishing will be published (and
     // counted) again, and the counter should match the rows removed as published.
@@ -252,7 +258,57 @@ export class OutboxRelay {
       outboxPublishedTotal.inc({ topic: row.topic });
       outboxCommitToPublishDuration.observe({ topic: row.topic }, Math.max(0, now - row.created_at.getTime()) / 1000);
     }
-    return published.length;
+    for (const row of rejected) outboxRejectedTotal.inc({ topic: row.topic, reason: REJECTED_TOO_LARGE });
+    return published.length + rejected.length;
+  }
+
+  /**
+   * Publishes `rows` in one call; if the broker refuses it as too large, publishes the first
+   * half, then the second, each split again as needed. Returns the rows it refuses even alone:
+   * an event larger than the topic accepts, which no retry can publish.
+   *
+   * The halves go out one after the other in the claim's order, so each key's events keep
+   * theirs. A refused call may have written the partitions that were not too large; their events
+   * go out again in a half, a duplicate the consumers' inbox absorbs (delivery is at least once).
+   */
+  private async publishInHalves(publisher: OutboxPublisher, rows: readonly OutboxRow[]): Promise<OutboxRow[]> {
+    if (rows.length === 0) return [];
+    try {
+      await publisher.publishEncoded(rows.map(toEncodedEvent));
+      return [];
+    } catch (error) {
+      if (!(error instanceof EventsTooLargeError)) throw error;
+      if (rows.length === 1) return [...rows];
+      const middle = Math.ceil(rows.length / 2);
+      this.logger.info({ events: rows.length }, 'Kafka refused a batch as too large; publishing it in halves');
+      const refusedInFirst = await this.publishInHalves(publisher, rows.slice(0, middle));
+      const refusedInSecond = await this.publishInHalves(publisher, rows.slice(middle));
+      return [...refusedInFirst, ...refusedInSecond];
+    }
+  }
+
+  /**
+   * Moves rows Kafka refuses as too large into `<schema>.outbox_rejected`, in the batch's
+   * transaction (the claim already deleted them from the outbox): kept for an operator, and out
+   * of every later batch's way. Their key's later events are published without them.
+   */
+  private async reject(tx: TransactionExecutor, rows: readonly OutboxRow[]): Promise<void> {
+    for (const row of rows) {
+      this.logger.error(
+        { eventId: row.id, topic: row.topic, key: row.message_key, payloadBytes: row.payload.length },
+        'Kafka refuses this outbox event as too large even alone; moved to the outbox_rejected table',
+      );
+    }
+    await tx.query(this.rejectSql, [
+      rows.map((row) => row.id),
+      rows.map((row) => row.sequence),
+      rows.map((row) => row.topic),
+      rows.map((row) => row.message_key),
+      rows.map((row) => row.payload),
+      rows.map((row) => JSON.stringify(row.headers ?? {})),
+      rows.map((row) => row.created_at),
+      REJECTED_TOO_LARGE,
+    ]);
   }
 
   private async refreshBacklog(): Promise<void> {
@@ -290,6 +346,28 @@ export class OutboxRelay {
       };
     });
   }
+}
+
+/** The `reason` of an event Kafka refused as too large, in the rejected table and the metric. */
+const REJECTED_TOO_LARGE = 'too_large';
+
+/** What the relay publishes for a row: its stored bytes and envelope, and the batch's consistency token. */
+function toEncodedEvent(row: OutboxRow): EncodedEvent {
+  return {
+    topic: row.topic,
+    key: row.message_key,
+    value: row.payload,
+    headers: withConsistencyToken(row.headers ?? {}, row.consistency_token),
+  };
+}
+
+/** Inserts refused rows, one array parameter per column, as they were in the outbox. */
+function rejectSql(rejectedTable: string): string {
+  return `
+    INSERT INTO ${rejectedTable} (id, sequence, topic, message_key, payload, headers, created_at, reason)
+    SELECT id, sequence, topic, message_key, payload, headers, created_at, $8
+      FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::bytea[], $6::jsonb[], $7::timestamptz[])
+        AS rejected(id, sequence, topic, message_key, payload, headers, created_at)`;
 }
 
 /**

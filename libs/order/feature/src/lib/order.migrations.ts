@@ -1,5 +1,11 @@
 import type { Migration } from '@workshop/db';
-import { inboxMigration, outboxDeleteOnPublishMigration, outboxKeyOrderMigration, outboxMigration } from '@workshop/messaging';
+import {
+  inboxMigration,
+  outboxDeleteOnPublishMigration,
+  outboxKeyOrderMigration,
+  outboxMigration,
+  outboxRejectedMigration,
+} from '@workshop/messaging';
 
 /** order-service owns the `orders` schema; no other service reads or writes it. */
 export const ORDER_SCHEMA = 'orders';
@@ -52,4 +58,5 @@ export const ORDER_MIGRATIONS: readonly Migration[] = [
   // The saga's consumer records the credit events it applied here, with their effects.
   inboxMigration(ORDER_SCHEMA),
   outboxDeleteOnPublishMigration(ORDER_SCHEMA),
+  outboxRejectedMigration(ORDER_SCHEMA),
 ];

@@ -1,5 +1,11 @@
 import type { Migration } from '@workshop/db';
-import { inboxMigration, outboxDeleteOnPublishMigration, outboxKeyOrderMigration, outboxMigration } from '@workshop/messaging';
+import {
+  inboxMigration,
+  outboxDeleteOnPublishMigration,
+  outboxKeyOrderMigration,
+  outboxMigration,
+  outboxRejectedMigration,
+} from '@workshop/messaging';
 
 /** user-service owns the `users` schema; no other service reads or writes it. */
 export const USER_SCHEMA = 'users';
@@ -98,4 +104,5 @@ export const USER_MIGRATIONS: readonly Migration[] = [
   outboxMigration(USER_SCHEMA),
   outboxKeyOrderMigration(USER_SCHEMA),
   outboxDeleteOnPublishMigration(USER_SCHEMA),
+  outboxRejectedMigration(USER_SCHEMA),
 ];
