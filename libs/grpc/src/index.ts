@@ -10,3 +10,4 @@ export * from './lib/standard-services';
 export * from './lib/interrupted-read-replay';
 export * from './lib/consistency-token';
 export * from './lib/channel.interceptor';
+export * from './lib/async-resource-bind';

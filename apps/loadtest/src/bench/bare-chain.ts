@@ -9,6 +9,7 @@ import {
   type Client,
 } from '@grpc/grpc-js';
 import { userV1 } from '@workshop/contracts';
+import { useAsyncResourceBindWithoutDeprecatedAccessor } from '@workshop/grpc';
 import Redis from 'ioredis';
 
 /**
@@ -38,6 +39,9 @@ function reviveUser(text: string): userV1.GetUserResponse {
 }
 
 export async function startBareChain(redisUrl: string): Promise<BareChain> {
+  // The Node 20 workaround every gRPC client of the system gets (see the function): the chain
+  // runs on the same runtime as the gateway, so the bench compares frameworks, not runtimes.
+  useAsyncResourceBindWithoutDeprecatedAccessor();
   // Auto-pipelined like user-service's cache client (libs/cache), so both batch their reads alike.
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableAutoPipelining: true });
   await redis.connect();

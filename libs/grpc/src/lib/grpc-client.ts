@@ -2,6 +2,7 @@ import { Metadata, type CallOptions, type ChannelOptions, type Client, type Serv
 import { Transport, type ClientGrpc, type ClientProviderOptions } from '@nestjs/microservices';
 import { DomainError, fromGrpcError } from '@workshop/errors';
 import type { Observable } from 'rxjs';
+import { useAsyncResourceBindWithoutDeprecatedAccessor } from './async-resource-bind';
 import { channelTarget } from './channel-target';
 import { channelInterceptor } from './channel.interceptor';
 import { inboundDeadlineExpired, outgoingDeadline } from './deadline';
@@ -38,6 +39,8 @@ export const CHANNELZ_OFF: ChannelOptions = { 'grpc.enable_channelz': 0 };
  * generated code, so client and server agree byte for byte.
  */
 export function grpcClientOptions(token: string | symbol, pkg: GrpcPackage, settings: GrpcClientSettings): ClientProviderOptions {
+  // Node 20 builds deprecation wrappers on the HTTP/2 stream of every call (see the function).
+  useAsyncResourceBindWithoutDeprecatedAccessor();
   const idempotent = idempotentMethods(pkg.definition, settings.retry.idempotentMethods);
   const channelOptions: ChannelOptions & { interceptors: unknown[] } = {
     ...CHANNELZ_OFF,
