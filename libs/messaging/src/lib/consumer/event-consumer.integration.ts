@@ -1,4 +1,4 @@
-import { Partitioners } from 'kafkajs';
+import { type Consumer, type ConsumerConfig, type ConsumerCrashEvent, Partitioners } from 'kafkajs';
 import { type TopicContract } from '@workshop/contracts';
 import { CORRELATION_ID_HEADER, createLogger, currentCorrelationId, runWithCorrelationId } from '@workshop/observability';
 import {
@@ -12,6 +12,7 @@ import {
 } from '../../testing/messaging-test-support';
 import { listDeadLetters, replayDeadLetters } from '../dead-letters/dead-letters';
 import { EventPublisher } from '../event-publisher';
+import { createKafkaClient } from '../kafka/kafka-client';
 import { deleteConsumerGroups, deleteTopics, ensureTopics } from '../topic-admin';
 import { type EventContext } from './event-context';
 import { HandlesEvent } from './event-handler.decorator';
@@ -31,6 +32,7 @@ const topics = {
   undecodable: jsonTopic(`messaging-it.${runId}.undecodable`),
   commit: jsonTopic(`messaging-it.${runId}.commit`),
   scaling: jsonTopic(`messaging-it.${runId}.scaling`),
+  crash: jsonTopic(`messaging-it.${runId}.crash`),
 };
 
 interface Delivery {
@@ -359,4 +361,65 @@ describe('EventPublisher and EventConsumer against the real broker', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(secondRun.map((delivery) => delivery.payload.sequence)).toEqual([4, 5]);
   });
+
+  it('rebuilds its consumers after a crash kafkajs does not restart, and consumes again', async () => {
+    // The real client, with each consumer's CRASH listener kept aside: kafkajs emits that event
+    // itself, on errors no test can order up, so the test plays that part.
+    const realClient = createKafkaClient(config, logger);
+    const created: { consumer: Consumer; crashListeners: ((event: ConsumerCrashEvent) => void)[] }[] = [];
+    const client = {
+      consumer: (consumerConfig: ConsumerConfig): Consumer => {
+        const real = realClient.consumer(consumerConfig);
+        const entry = { consumer: real, crashListeners: [] as ((event: ConsumerCrashEvent) => void)[] };
+        created.push(entry);
+        const on = ((eventName: string, listener: (event: ConsumerCrashEvent) => void) => {
+          if (eventName === real.events.CRASH) entry.crashListeners.push(listener);
+          return real.on(eventName as typeof real.events.CRASH, listener);
+        }) as Consumer['on'];
+        return { ...real, on };
+      },
+    };
+    const groupId = `messaging-it-${runId}-crash`;
+    const crashing = new EventConsumer({ ...config, groupId, retryDelaysMs: [300, 600] }, logger, client);
+    groupIds.push(groupId, ...crashing.retryTopics.tiers.map((tier) => tier.topic));
+    extraTopics.push(...crashing.retryTopics.tiers.map((tier) => tier.topic), crashing.retryTopics.deadLetterTopic);
+    consumers.push(crashing);
+    const deliveries: Delivery[] = [];
+    await crashing.on(topics.crash, collectInto(deliveries)).start();
+    await publisher.publish(topics.crash, [{ key: 'crash-1', payload: { sequence: 1 } }]);
+    await eventually(
+      () => deliveries.length,
+      (count) => count === 1,
+      30_000,
+      'the event before the crash',
+    );
+    // One consumer for the group and one per retry tier.
+    const stagesBeforeCrash = created.splice(0);
+    expect(stagesBeforeCrash).toHaveLength(1 + crashing.retryTopics.tiers.length);
+
+    // What kafkajs does after an error it deems not retriable: the consumer stops, and CRASH says
+    // it will not be restarted.
+    const main = stagesBeforeCrash[0] as (typeof stagesBeforeCrash)[number];
+    await main.consumer.stop();
+    for (const listener of main.crashListeners) {
+      listener({
+        id: 'simulated-crash',
+        type: main.consumer.events.CRASH,
+        timestamp: Date.now(),
+        payload: { error: new Error('a crash kafkajs does not recover from'), groupId, restart: false },
+      });
+    }
+
+    await publisher.publish(topics.crash, [{ key: 'crash-1', payload: { sequence: 2 } }]);
+    await eventually(
+      () => deliveries.length,
+      (count) => count === 2,
+      60_000,
+      'the event after the crash',
+    );
+    expect(deliveries.map((delivery) => delivery.payload.sequence)).toEqual([1, 2]);
+    // Every stage was rebuilt with a new consumer, not only the crashed one.
+    expect(created).toHaveLength(1 + crashing.retryTopics.tiers.length);
+    expect(crashing.isRunning).toBe(true);
+  }, 90_000);
 });

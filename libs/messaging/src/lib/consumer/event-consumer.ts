@@ -1,4 +1,4 @@
-import { type Consumer, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
+import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
 import { type TopicContract } from '@workshop/contracts';
 import {
   CONSISTENCY_TOKEN_HEADER,
@@ -168,9 +168,11 @@ export class EventConsumer {
   /** The partitions of the group's topics this instance owns, as of its last join of the group. */
   private currentAssignment: Record<string, number[]> = {};
 
+  /** `client` is for tests that need to see the consumers this one creates; by default, one from `config`. */
   constructor(
     private readonly config: EventConsumerConfig,
     private readonly parentLogger: Logger = createLogger('messaging'),
+    private readonly client: Pick<Kafka, 'consumer'> = createKafkaClient(config, parentLogger),
   ) {
     this.groupId = config.groupId;
     this.ephemeral = config.ephemeral ?? false;
@@ -360,7 +362,7 @@ export class EventConsumer {
   }
 
   private createConsumer(groupId: string): Consumer {
-    const consumer = createKafkaClient(this.config, this.parentLogger).consumer({ groupId });
+    const consumer = this.client.consumer({ groupId });
     if (groupId === this.groupId) {
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
         this.currentAssignment = event.payload.memberAssignment;
