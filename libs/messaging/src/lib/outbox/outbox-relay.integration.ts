@@ -344,7 +344,7 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
     expect(await unpublishedIds()).toEqual([]);
   }, 90_000);
 
-  /** A note of `bytes` characters: with the default 1 MB `max.message.bytes`, four of 300 KB share no record batch. */
+  /** A note of `bytes` characters, to make an event as large as a test needs against the default 1 MB `max.message.bytes`. */
   const noteOf = (bytes: number) => 'x'.repeat(bytes);
 
   it('publishes a batch the broker refuses as too large in halves, every event once and each key in order', async () => {
