@@ -42,3 +42,38 @@ export function throughputAtP99(sweep: readonly SweepPoint[], p99BudgetMs: numbe
   const top = sweep[sweep.length - 1] as SweepPoint;
   return { throughputPerSecond: top.throughputPerSecond, between: [top.connections] };
 }
+
+/**
+ * One curve from several sweeps of the same path over the same connection counts: at each count,
+ * the median throughput and the median p99 of the sweeps, each taken on its own.
+ *
+ * On two shared cores one point of one sweep can dip by a third (a GC pause, another job), and a
+ * single sweep's dip can move the first crossing, the budget and the denominator of the bench's
+ * ratio all at once. With three or more sweeps a dip in one of them is outvoted at that point.
+ */
+export function medianSweep(sweeps: readonly (readonly SweepPoint[])[]): SweepPoint[] {
+  const [first] = sweeps;
+  if (first === undefined) return [];
+  return first.map((point, index) => {
+    const pointsHere = sweeps.map((sweep) => {
+      const here = sweep[index];
+      if (here?.connections !== point.connections) {
+        throw new Error(`medianSweep: the sweeps differ at point ${index} (${point.connections} connections against ${here?.connections})`);
+      }
+      return here;
+    });
+    return {
+      connections: point.connections,
+      throughputPerSecond: median(pointsHere.map((here) => here.throughputPerSecond)),
+      p99: median(pointsHere.map((here) => here.p99)),
+    };
+  });
+}
+
+/** The middle value, or the mean of the two middle values of an even count. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}

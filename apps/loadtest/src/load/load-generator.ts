@@ -7,7 +7,7 @@ import {
   type ClosedArrivalModel,
   type OpenArrivalModel,
 } from './arrival-model';
-import { CpuMonitor, GENERATOR_SATURATED_SHARE, MACHINE_SATURATED_SHARE, type CpuReport } from './cpu-monitor';
+import { CpuMonitor, GENERATOR_SATURATED_SHARE, HOST_STOLEN_SHARE_LIMIT, MACHINE_SATURATED_SHARE, type CpuReport } from './cpu-monitor';
 import { LatencyHistogram, type LatencySummary } from './latency-histogram';
 import { RunRecorder, type OperationFigures, type RequestOutcome, type TimelinePoint } from './run-recorder';
 
@@ -212,6 +212,10 @@ function finish(
   if (generatorSaturated) warnings.push(`the load generator used ${(run.cpu.generatorCoreShare * 100).toFixed(0)}% of its core`);
   const machineSaturated = run.cpu.machineBusyShare > MACHINE_SATURATED_SHARE;
   if (machineSaturated) warnings.push(`the machine's CPU was ${(run.cpu.machineBusyShare * 100).toFixed(0)}% busy`);
+  const stolen = run.cpu.hostStolenShare;
+  if (stolen !== undefined && stolen > HOST_STOLEN_SHARE_LIMIT) {
+    warnings.push(`the host took ${(stolen * 100).toFixed(0)}% of the machine's CPU time for other guests (steal)`);
+  }
   const answered = recorder.completed - recorder.errors - recorder.rejected;
   const answerSeconds = Math.max(run.durationSeconds, recorder.lastCompletionMs / 1000);
   return {

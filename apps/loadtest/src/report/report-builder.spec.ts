@@ -27,7 +27,7 @@ function load(throughputPerSecond: number, p99: number): LoadRunResult {
     ],
     generator: {
       sendLag: latency,
-      cpu: { machineBusyShare: 0.5, machineBusyPeak: 0.6, generatorCoreShare: 0.1, generatorEventLoopDelayP99Ms: 1 },
+      cpu: { machineBusyShare: 0.5, machineBusyPeak: 0.6, generatorCoreShare: 0.1, generatorEventLoopDelayP99Ms: 1, hostStolenShare: 0.03 },
       fellBehind: false,
       machineSaturated: false,
       warnings: [],

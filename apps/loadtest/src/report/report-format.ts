@@ -97,7 +97,10 @@ export function renderMarkdown(report: Report): string {
       `Sent ${load.sent} of ${load.scheduled} scheduled at ${load.achievedRatePerSecond.toFixed(1)} req/s` +
         (load.targetRatePerSecond === undefined ? '' : ` (target ${load.targetRatePerSecond.toFixed(1)})`) +
         `; ${load.errors} errors, ${load.rejected} rejected. Generator: send lag p99 ${load.generator.sendLag.p99} ms, ` +
-        `${(load.generator.cpu.generatorCoreShare * 100).toFixed(0)}% of a core; machine CPU ${(load.generator.cpu.machineBusyShare * 100).toFixed(0)}% busy.`,
+        `${(load.generator.cpu.generatorCoreShare * 100).toFixed(0)}% of a core; machine CPU ${(load.generator.cpu.machineBusyShare * 100).toFixed(0)}% busy` +
+        (load.generator.cpu.hostStolenShare === undefined
+          ? '.'
+          : `, ${(load.generator.cpu.hostStolenShare * 100).toFixed(0)}% of its time taken by the host (steal).`),
       '',
       '| operation | requests | errors | rejected | p50 | p90 | p99 | p99.9 | max | statuses |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
