@@ -95,6 +95,25 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
 
   const deliveredEventIds = () => deliveries.map((delivery) => delivery.context.headers[EVENT_ID_HEADER]);
 
+  /**
+   * Waits until the consumer has received at least `count` events, then, if asked, a while
+   * longer: a duplicate or an out-of-order event would arrive after the ones awaited, and an
+   * assertion made at once could not see it.
+   */
+  async function awaitDeliveries(
+    count: number,
+    what: string,
+    { timeoutMs = 30_000, thenWaitMs = 0 }: { timeoutMs?: number; thenWaitMs?: number } = {},
+  ): Promise<void> {
+    await eventually(
+      () => deliveries.length,
+      (delivered) => delivered >= count,
+      timeoutMs,
+      what,
+    );
+    if (thenWaitMs > 0) await new Promise((resolve) => setTimeout(resolve, thenWaitMs));
+  }
+
   beforeAll(async () => {
     await runMigrations(db, {
       schema,
@@ -147,12 +166,7 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
     );
     await relay().start();
 
-    await eventually(
-      () => deliveries.length,
-      (count) => count >= 1,
-      30_000,
-      'the committed event',
-    );
+    await awaitDeliveries(1, 'the committed event');
     expect(deliveredEventIds()).toEqual([committedId]);
     expect(deliveries[0].payload).toEqual({ sequence: 2 });
     expect(deliveries[0].context.key).toBe('order-1');
@@ -180,12 +194,7 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
     );
     await relay().start();
 
-    await eventually(
-      () => deliveries.length,
-      (count) => count >= events.length,
-      30_000,
-      'the three events',
-    );
+    await awaitDeliveries(events.length, 'the three events');
     expect(deliveredEventIds()).toEqual(events.map((event) => event.id));
     expect(deliveries.map((delivery) => delivery.payload)).toEqual([{ sequence: 3 }, { sequence: 1 }, { sequence: 2 }]);
     expect(deliveries.map((delivery) => delivery.context.headers[EVENT_TYPE_HEADER])).toEqual(['test.3', 'test.1', 'test.2']);
@@ -201,14 +210,7 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
 
     for (let start = 0; start < events.length; start += 10) await enqueueCommitted(events.slice(start, start + 10));
 
-    await eventually(
-      () => deliveries.length,
-      (count) => count >= events.length,
-      30_000,
-      'every event',
-    );
-    // Time for a duplicate, if there were one, to arrive too.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await awaitDeliveries(events.length, 'every event', { thenWaitMs: 1_500 });
     expect([...deliveredEventIds()].sort()).toEqual(events.map((event) => event.id).sort());
     expect(await unpublishedIds()).toEqual([]);
     expect(await metricValue('outbox_backlog', { schema })).toBe(0);
@@ -257,13 +259,7 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
 
     kafkaIsBack = true;
 
-    await eventually(
-      () => deliveries.length,
-      (count) => count >= 3,
-      45_000,
-      'the events after Kafka returned',
-    );
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await awaitDeliveries(3, 'the events after Kafka returned', { timeoutMs: 45_000, thenWaitMs: 1_000 });
     expect(deliveries.map((delivery) => delivery.payload.sequence)).toEqual([1, 2, 3]);
     expect(deliveredEventIds()).toEqual(events.map((event) => event.id));
     expect(await unpublishedIds()).toEqual([]);
@@ -285,25 +281,14 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
     await held;
     try {
       await relay(undefined, { concurrentBatches: 1 }).start();
-      await eventually(
-        () => deliveries.length,
-        (count) => count >= 1,
-        30_000,
-        'the first event',
-      );
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await awaitDeliveries(1, 'the first event', { thenWaitMs: 1_000 });
       expect(deliveries.map((delivery) => delivery.payload.sequence)).toEqual([1]);
     } finally {
       // Also when the test fails: the held row would block the schema's removal afterwards.
       release();
       await holder;
     }
-    await eventually(
-      () => deliveries.length,
-      (count) => count >= 3,
-      30_000,
-      'the events after the middle one was let go',
-    );
+    await awaitDeliveries(3, 'the events after the middle one was let go');
     expect(deliveries.map((delivery) => delivery.payload.sequence)).toEqual([1, 2, 3]);
   });
 
@@ -325,13 +310,7 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
       await enqueueCommitted(batch);
     }
 
-    await eventually(
-      () => deliveries.length,
-      (count) => count >= events.length,
-      60_000,
-      'every event',
-    );
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await awaitDeliveries(events.length, 'every event', { timeoutMs: 60_000, thenWaitMs: 1_500 });
     expect([...deliveredEventIds()].sort()).toEqual(events.map((event) => event.id).sort());
     for (const key of keys) {
       expect(deliveries.filter((delivery) => delivery.context.key === key).map((delivery) => delivery.payload.sequence)).toEqual(
@@ -370,13 +349,7 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
     };
     await relay(counting).start();
 
-    await eventually(
-      () => deliveries.length,
-      (count) => count >= events.length,
-      30_000,
-      'the four large events',
-    );
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await awaitDeliveries(events.length, 'the four large events', { thenWaitMs: 1_000 });
     expect(deliveries.map((delivery) => delivery.payload.sequence)).toEqual([1, 2, 3, 4]);
     expect(deliveredEventIds()).toEqual(events.map((event) => event.id));
     // The whole batch first (refused), then its halves of 600 KB (accepted).
@@ -474,12 +447,7 @@ describe('transactional outbox against the real Postgres and Kafka', () => {
     // Every batch finished: published, deleted, committed, and nothing claimed after the stop.
     expect(observed.inFlight).toBe(0);
     expect(await unpublishedIds()).toEqual([]);
-    await eventually(
-      () => deliveries.length,
-      (count) => count >= events.length,
-      30_000,
-      'the events of the batches in flight',
-    );
+    await awaitDeliveries(events.length, 'the events of the batches in flight');
     expect([...deliveredEventIds()].sort()).toEqual(events.map((event) => event.id).sort());
   });
 });
